@@ -1,0 +1,84 @@
+"""Sentence-aware chunks sized in tokens, each knowing its exact span in the article."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from rag.corpus import Article
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage; `text == article.text[start:end]` always holds."""
+
+    chunk_id: str
+    source: str
+    doc_hash: str
+    title: str
+    date: str
+    start: int
+    end: int
+    text: str
+    tokens: int
+
+
+@cache
+def token_encoder() -> Any:
+    """cl100k from llama-index's bundled cache (rag.offline points tiktoken there)."""
+    import tiktoken
+
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    return len(token_encoder().encode(text))
+
+
+def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """Split with llama-index's SentenceSplitter so chunks end on sentence boundaries."""
+    from llama_index.core import Document
+    from llama_index.core.node_parser import SentenceSplitter
+
+    splitter = SentenceSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=chunk_overlap,
+        tokenizer=token_encoder().encode,
+        paragraph_separator="\n\n",
+    )
+    body = article.text[article.body_start :]
+    nodes = splitter.get_nodes_from_documents([Document(text=body, id_=article.doc_hash)])
+    chunks: list[Chunk] = []
+    cursor = 0
+    for node in nodes:
+        text = node.get_content()
+        start = node.start_char_idx
+        if start is None or body[start : start + len(text)] != text:
+            # The splitter can lose the offset when text repeats; find it after the last chunk.
+            start = body.find(text, max(0, cursor - len(text)))
+        if start < 0 or not text.strip():
+            continue
+        cursor = start + len(text)
+        absolute = article.body_start + start
+        chunks.append(
+            Chunk(
+                chunk_id=_chunk_id(article, absolute, text),
+                source=article.source,
+                doc_hash=article.doc_hash,
+                title=article.title,
+                date=article.date,
+                start=absolute,
+                end=absolute + len(text),
+                text=text,
+                tokens=count_tokens(text),
+            )
+        )
+    return chunks
+
+
+def _chunk_id(article: Article, start: int, text: str) -> str:
+    """A content hash: the same file yields the same ids, so re-indexing adds nothing."""
+    key = f"{article.source}\x00{article.doc_hash}\x00{start}\x00{text}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

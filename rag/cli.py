@@ -1,0 +1,195 @@
+"""`rag`: index articles, ask questions, chat. Errors users can cause print a fix, not a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rag.offline import go_offline
+
+go_offline()
+
+from rag.answer import Answer  # noqa: E402
+from rag.assistant import Assistant  # noqa: E402
+from rag.config import ANSWER_MODES, Settings, load_settings  # noqa: E402
+from rag.errors import BadInputError, NothingIndexedError, RagError  # noqa: E402
+
+REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def default_seeds() -> Path:
+    """`seeds/` in the working directory, else the seeds shipped with the project."""
+    return Path("seeds") if Path("seeds").is_dir() else REPO_SEEDS
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        toml_path=args.config,
+        index_dir=args.index_dir,
+        chroma_url=args.chroma_url,
+        llm=getattr(args, "mode", None),
+        top_k=getattr(args, "top_k", None),
+    )
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from rag.indexing import index_paths
+
+    settings = _settings(args)
+    paths = args.paths or [default_seeds()]
+    try:
+        report = index_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("Interrupted. Articles finished so far are indexed; run `rag index` again to finish.", file=sys.stderr)
+        return 130
+    for skipped in report.skipped:
+        print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if report.orphans_repaired:
+        print(f"Repaired the index: removed {report.orphans_repaired} chunks left by an interrupted run.")
+    print(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed; {report.chunks_written} chunks written, "
+        f"{report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s)."
+    )
+    if not report.indexed_anything:
+        raise NothingIndexedError("Nothing could be indexed: give .txt, .md or .html files in UTF-8.")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.indexing import remove_articles
+
+    missing = remove_articles(args.sources, _settings(args))
+    for source in missing:
+        print(f"warning: {source} is not in the index (see `rag list`)", file=sys.stderr)
+    print(f"Removed {len(args.sources) - len(missing)} article(s).")
+    return 1 if missing else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from rag.store import ChunkStore
+
+    records = ChunkStore(_settings(args)).documents()
+    for record in sorted(records.values(), key=lambda r: r.source):
+        print(f"{record.source}\t{record.date or '-'}\t{record.n_chunks} chunks\t{record.title}")
+    print(f"{len(records)} article(s).")
+    return 0
+
+
+def render(answer: Answer) -> str:
+    """The terminal view: the answer, then each source with its exact quoted sentence."""
+    lines = [answer.answer]
+    if answer.abstained:
+        lines += [f"  ({note})" for note in answer.notices]
+        return "\n".join(lines)
+    lines += ["", "Sources:"]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} | {c.date or 'date not stated'} | {c.source} (chars {c.start}-{c.end})")
+        lines.append(f"    “{c.quote}”")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if bool(args.question) == bool(args.file):
+        raise BadInputError("Give either a question or --file QUESTIONS.txt (one question per line).")
+    assistant = Assistant(_settings(args))
+    if args.file:
+        return _ask_file(assistant, args.file, args.mode)
+    answer = assistant.ask(args.question, mode=args.mode)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+    return 0
+
+
+def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
+    try:
+        questions = [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"Cannot read questions from {path}: {exc}") from exc
+    if not questions:
+        raise BadInputError(f"{path} has no questions (one per line).")
+    failed = 0
+    for question in questions:
+        try:
+            print(json.dumps(assistant.ask(question, mode=mode).to_dict(), ensure_ascii=False), flush=True)
+        except BadInputError as exc:
+            failed += 1
+            print(json.dumps({"question": question[:200], "error": str(exc)}, ensure_ascii=False), flush=True)
+    return 2 if failed else 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    assistant = Assistant(_settings(args))
+    print("Loading models and the index...", file=sys.stderr)
+    assistant.load()
+    print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            print(render(assistant.ask(question, mode=args.mode)) + "\n")
+        except BadInputError as exc:
+            print(f"error: {exc}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Answer questions about news articles, citing the exact source sentence for every claim.",
+        epilog="Settings come from RAG_* environment variables and an optional TOML file (see README).",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="TOML settings file (default: $RAG_CONFIG)")
+    common.add_argument("--index-dir", type=Path, help="where the Chroma store lives (default: ./index)")
+    common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="index files or folders (default: seeds/)")
+    p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .html files, or folders of them")
+    p.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p.add_argument("question", nargs="?", help="the question, in quotes")
+    p.add_argument("--file", type=Path, help="answer one question per line; prints JSON lines")
+    p.add_argument("--json", action="store_true", help="print one JSON object (schema in README)")
+    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode (default: $RAG_LLM or extractive)")
+    p.add_argument("--top-k", type=int, help="passages handed to the answerer (default: 6)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal session")
+    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("list", parents=[common], help="list the indexed articles")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("remove", parents=[common], help="remove articles from the index by file name")
+    p.add_argument("sources", nargs="+", help="file names as shown by `rag list`")
+    p.set_defaults(func=cmd_remove)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

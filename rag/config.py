@@ -1,0 +1,98 @@
+"""One frozen, typed settings object, built once from `RAG_*` env vars and an optional TOML file.
+
+Precedence: explicit overrides > environment > TOML file > defaults. Nothing reads
+the environment after this point; the object is passed down explicitly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+ANSWER_MODES = ("extractive",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the pipeline; each field maps to env var `RAG_<NAME>`."""
+
+    index_dir: Path = Path("index")
+    chroma_url: str = ""  # empty: embedded PersistentClient at index_dir
+    collection: str = "articles"
+    chunk_size: int = 160  # tokens (cl100k); MiniLM truncates at 256 word pieces
+    chunk_overlap: int = 30
+    embed_batch_size: int = 32
+    dense_k: int = 12  # candidates from each retriever before fusion
+    top_k: int = 6  # fused passages handed to the answerer
+    llm: str = "extractive"
+    max_answer_sentences: int = 4
+    # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
+    abstain_threshold: float = 0.45
+    max_question_chars: int = 2000
+    torch_threads: int = 2
+
+    def __post_init__(self) -> None:
+        if self.llm not in ANSWER_MODES:
+            raise ConfigError(
+                f"RAG_LLM={self.llm!r} is not a known answering mode; choose one of {', '.join(ANSWER_MODES)}."
+            )
+        if self.chunk_overlap >= self.chunk_size:
+            raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
+        for name in ("top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"RAG_{name.upper()} must be at least 1.")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **{k: _coerce(self, k, v) for k, v in changes.items()})
+
+
+def _coerce(defaults: Settings | None, name: str, raw: Any) -> Any:
+    kind = type(getattr(defaults or Settings(), name))
+    try:
+        if kind is Path:
+            return Path(raw).expanduser()
+        if kind is bool:
+            return str(raw).lower() in ("1", "true", "yes", "on")
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Setting {name} expects {kind.__name__}, got {raw!r}.") from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Settings file {path} does not exist.") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Settings file {path} is not valid TOML: {exc}") from exc
+    return data.get("rag", data)
+
+
+def load_settings(
+    toml_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings; `toml_path` falls back to `RAG_CONFIG` (keys as field names, optionally under `[rag]`)."""
+    env = os.environ if env is None else env
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    config_file = toml_path or (Path(env["RAG_CONFIG"]) if env.get("RAG_CONFIG") else None)
+    if config_file is not None:
+        for key, raw in _read_toml(config_file).items():
+            if key not in known:
+                raise ConfigError(f"Unknown setting {key!r} in {config_file}; known: {', '.join(sorted(known))}.")
+            values[key] = raw
+    for name in known:
+        if (raw := env.get(f"RAG_{name.upper()}")) is not None and raw != "":
+            values[name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**{k: _coerce(None, k, v) for k, v in values.items()})

@@ -1,0 +1,125 @@
+"""Turn files on disk into articles: exact text, headline, date, and where the body starts.
+
+Offsets everywhere in the pipeline are character offsets into `Article.text`, which is the
+file's decoded UTF-8 text for .txt/.md and the extracted article text for .html.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm")
+_DATE_MARKER = re.compile(r"^\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_HEADLINE_MAX_CHARS = 160
+_FALLBACK_TITLE_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source document, with everything a citation needs to point back into it."""
+
+    source: str  # file name: the id users see in citations
+    path: Path
+    text: str
+    title: str
+    date: str  # ISO date when the text states it, else ""
+    body_start: int  # offset after a leading date marker
+
+    @property
+    def doc_hash(self) -> str:
+        """Content hash: unchanged files are recognised and skipped on re-index."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be used, and why (shown to the user as a warning)."""
+
+    path: Path
+    reason: str
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Expand folders; report missing paths and unsupported files instead of failing."""
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    for path in paths:
+        if not path.exists():
+            skipped.append(Skipped(path, "no such file or folder"))
+        elif path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not inside:
+                skipped.append(Skipped(path, "folder is empty"))
+            for file in inside:
+                _sort_file(file, found, skipped)
+        else:
+            _sort_file(path, found, skipped)
+    return found, skipped
+
+
+def _sort_file(path: Path, found: list[Path], skipped: list[Skipped]) -> None:
+    if path.suffix.lower() in SUPPORTED_EXTENSIONS:
+        found.append(path)
+    else:
+        reason = f"unsupported extension {path.suffix or '(none)'}; use {', '.join(SUPPORTED_EXTENSIONS)}"
+        skipped.append(Skipped(path, reason))
+
+
+def load_article(path: Path) -> Article | Skipped:
+    """Read one file; anything unusable becomes a `Skipped` with a reason, never an exception."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Skipped(path, f"cannot read: {exc.strerror or exc}")
+    if b"\x00" in raw:
+        return Skipped(path, "looks binary (contains NUL bytes)")
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Skipped(path, f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+    if path.suffix.lower() in (".html", ".htm"):
+        return _from_html(path, decoded)
+    return _from_text(path, decoded)
+
+
+def load_articles(paths: Iterable[Path]) -> Iterator[Article | Skipped]:
+    for path in paths:
+        yield load_article(path)
+
+
+def _from_text(path: Path, text: str) -> Article | Skipped:
+    if not text.strip():
+        return Skipped(path, "file is empty")
+    marker = _DATE_MARKER.match(text)
+    body_start = marker.end() if marker else 0
+    date = marker.group(1) if marker else ""
+    return Article(path.name, path, text, _headline(text[body_start:], path), date, body_start)
+
+
+def _from_html(path: Path, html: str) -> Article | Skipped:
+    # trafilatura strips navigation, ads and boilerplate; regexes over HTML would not.
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    text = (doc.text or "").strip() if doc is not None else ""
+    if not text:
+        return Skipped(path, "no article text found in the HTML")
+    title = (doc.title or "").strip() or _headline(text, path)
+    date = (doc.date or "")[:10] if re.match(r"\d{4}-\d{2}-\d{2}", doc.date or "") else ""
+    return Article(path.name, path, text, title, date, 0)
+
+
+def _headline(body: str, path: Path) -> str:
+    """The first non-empty line when it reads like a headline, else the lead's first words."""
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    first = first.lstrip("#").strip()
+    if not first:
+        return path.stem
+    if len(first) <= _HEADLINE_MAX_CHARS:
+        return first
+    words = first.split()
+    return " ".join(words[:_FALLBACK_TITLE_WORDS]) + "…"

@@ -1,0 +1,182 @@
+"""Answer without an LLM: pick the few source sentences that best answer, quote them, cite them.
+
+Each answer sentence is a verbatim source sentence, so a citation can never misstate its
+source. The work is in choosing: semantic similarity plus overlap of the question's
+names, numbers and key terms, an attribution check for "what did X say" questions, and
+abstention when the evidence is weak or a name in the question is absent from the sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.answer import ABSTAIN_TEXT, Answer, Citation
+from rag.config import Settings
+from rag.question import Question, mentions, normalise, numbers, parse_question, stems
+from rag.retrieval import Passage
+from rag.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
+SIMILARITY_WEIGHT = 0.55
+FOLLOW_UP_RATIO = 0.85  # a further sentence must score this close to the best one
+_NEAR_DUPLICATE = 0.9
+_PRONOUN_ATTRIBUTION = ("he said", "she said", "he says", "she says", "he added", "he continued")
+
+
+@dataclass
+class Candidate:
+    """A source sentence and how well it answers."""
+
+    passage: Passage
+    start: int  # absolute offsets in the article
+    end: int
+    text: str
+    previous: str  # the sentence before it in the chunk, for "he said" attributions
+    score: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Sentence selection; embeddings of seen sentences are cached per process."""
+
+    def __init__(self, embedder: BaseEmbedding, settings: Settings) -> None:
+        self.embedder = embedder
+        self.settings = settings
+        self._cache: dict[str, list[float]] = {}
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        parsed = parse_question(question)
+        candidates = _candidates(passages)
+        missing = [n for n in parsed.names if not any(mentions(p.chunk.text, n) for p in passages)]
+        if missing:
+            reason = f"The indexed articles do not mention {', '.join(missing)}."
+            return _abstain(question, [reason], 0.0)
+        if not candidates:
+            return _abstain(question, ["No usable passage was retrieved."], 0.0)
+        self._score(parsed, candidates)
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        best = ranked[0].score
+        if best < self.settings.abstain_threshold:
+            note = f"The best evidence scored {best:.2f}, below the abstention threshold {self.settings.abstain_threshold:.2f}."
+            return _abstain(question, [note], best)
+        chosen = self._choose(ranked)
+        return _compose(question, parsed, chosen, best)
+
+    def _score(self, question: Question, candidates: list[Candidate]) -> None:
+        q_vec = self.embedder.get_query_embedding(question.text)
+        vectors = self._embed([c.text for c in candidates])
+        for cand, vec in zip(candidates, vectors, strict=True):
+            similarity = sum(a * b for a, b in zip(q_vec, vec, strict=True))
+            lexical = _lexical_overlap(question, cand.text)
+            cand.score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        new = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if new:
+            self._cache.update(zip(new, self.embedder.get_text_embedding_batch(new), strict=True))
+        return [self._cache[t] for t in texts]
+
+    def _choose(self, ranked: list[Candidate]) -> list[Candidate]:
+        chosen = [ranked[0]]
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences:
+                break
+            if cand.score < max(self.settings.abstain_threshold, FOLLOW_UP_RATIO * ranked[0].score):
+                break
+            if any(_overlap_ratio(cand.text, c.text) > _NEAR_DUPLICATE for c in chosen):
+                continue
+            chosen.append(cand)
+        return chosen
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for passage in passages:
+        chunk = passage.chunk
+        previous = ""
+        for span in sentence_spans(chunk.text):
+            text = chunk.text[span.start : span.end]
+            key = (chunk.source, chunk.start + span.start)
+            if len(text.split()) >= MIN_SENTENCE_WORDS and key not in seen:
+                seen.add(key)
+                out.append(Candidate(passage, key[1], chunk.start + span.end, text, previous))
+            previous = text
+    return out
+
+
+def _lexical_overlap(question: Question, sentence: str) -> float:
+    """Weighted share of the question's facts in the sentence: numbers 3, names 2, other terms 1."""
+    sentence_stems = stems(sentence)
+    sentence_numbers = numbers(normalise(sentence))
+    name_stems = stems(" ".join(question.names))
+    # Who spoke is judged by the attribution check, not rewarded here: otherwise any
+    # sentence naming the speaker outranks the one that holds the fact.
+    speaker_stems = stems(question.speaker)
+    weights = {s: (2.0 if s in name_stems else 1.0) for s in question.stems - speaker_stems}
+    total = sum(weights.values()) + 3.0 * len(question.numbers)
+    got = sum(w for s, w in weights.items() if s in sentence_stems)
+    got += 3.0 * len(question.numbers & sentence_numbers)
+    if question.wants_count and sentence_numbers:
+        got, total = got + 1.0, total + 1.0
+    elif question.wants_count:
+        total += 1.0
+    return got / total if total else 0.0
+
+
+def _overlap_ratio(a: str, b: str) -> float:
+    sa, sb = stems(a), stems(b)
+    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+
+
+def _attributed_to(cand: Candidate, speaker: str) -> bool:
+    if mentions(cand.text, speaker):
+        return True
+    lowered = normalise(cand.text)
+    return any(p in lowered for p in _PRONOUN_ATTRIBUTION) and mentions(cand.previous, speaker)
+
+
+def _compose(question: str, parsed: Question, chosen: list[Candidate], best: float) -> Answer:
+    citations = [
+        Citation(
+            n=i,
+            source=c.passage.chunk.source,
+            title=c.passage.chunk.title,
+            date=c.passage.chunk.date,
+            chunk_id=c.passage.chunk.chunk_id,
+            text=c.passage.chunk.text,
+            quote=c.text,
+            start=c.start,
+            end=c.end,
+        )
+        for i, c in enumerate(chosen, start=1)
+    ]
+    lines = [f"{c.text} [{i}]" for i, c in enumerate(chosen, start=1)]
+    notices: list[str] = []
+    if parsed.speaker and not _attributed_to(chosen[0], parsed.speaker):
+        topic = parsed.topic or "this"
+        lines.insert(0, f"The sources do not attribute {topic} to {parsed.speaker}; they say: [1]")
+        notices.append(f"Attribution: the best evidence is not attributed to {parsed.speaker}.")
+    return Answer(
+        question=question,
+        answer=" ".join(lines),
+        abstained=False,
+        mode="extractive",
+        citations=citations,
+        notices=notices,
+        evidence_score=round(best, 4),
+    )
+
+
+def _abstain(question: str, notices: list[str], best: float) -> Answer:
+    return Answer(
+        question=question,
+        answer=ABSTAIN_TEXT,
+        abstained=True,
+        mode="extractive",
+        notices=notices,
+        evidence_score=round(best, 4),
+    )

@@ -1,0 +1,114 @@
+"""Bring the store in line with files on disk: add new, replace changed, drop deleted, skip unchanged."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag.chunking import chunk_article
+from rag.config import Settings
+from rag.corpus import Article, Skipped, find_files, load_article
+from rag.embedding import load_embedder
+from rag.store import ChunkStore
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did; the CLI prints it and tests assert on it."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_written: int = 0
+    orphans_repaired: int = 0
+    total_chunks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def indexed_anything(self) -> bool:
+        return bool(self.added or self.updated or self.unchanged)
+
+
+def index_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    rebuild: bool = False,
+    progress: bool = True,
+    embedder: BaseEmbedding | None = None,
+) -> IndexReport:
+    """Index files and folders; a file that cannot be used is reported, never fatal."""
+    from tqdm import tqdm
+
+    report = IndexReport()
+    started = time.perf_counter()
+    store = ChunkStore(settings, create=True)
+    if rebuild:
+        store.reset()
+    report.orphans_repaired = store.repair()
+    files, report.skipped = find_files(paths)
+    known = store.documents()
+    seen: set[str] = set()
+    embed_seconds = 0.0
+    bar = tqdm(files, desc="Indexing", unit="file", disable=not progress)
+    for path in bar:
+        loaded = load_article(path)
+        if isinstance(loaded, Skipped):
+            report.skipped.append(loaded)
+            continue
+        if loaded.source in seen:
+            report.skipped.append(Skipped(path, f"another file named {loaded.source} was indexed in this run"))
+            continue
+        seen.add(loaded.source)
+        previous = known.get(loaded.source)
+        if previous is not None and previous.doc_hash == loaded.doc_hash:
+            report.unchanged.append(loaded.source)
+            continue
+        if embedder is None:
+            bar.set_postfix_str("loading embedding model")
+            embedder = load_embedder(settings)
+        t0 = time.perf_counter()
+        written = _index_article(store, embedder, loaded, settings)
+        embed_seconds += time.perf_counter() - t0
+        report.chunks_written += written
+        (report.updated if previous is not None else report.added).append(loaded.source)
+        bar.set_postfix(chunks=report.chunks_written)
+    report.removed = _remove_vanished(store, known, paths, seen)
+    report.total_chunks = store.chunk_count()
+    report.seconds = {"chunk_embed_store": round(embed_seconds, 3), "total": round(time.perf_counter() - started, 3)}
+    return report
+
+
+def _index_article(store: ChunkStore, embedder: BaseEmbedding, article: Article, settings: Settings) -> int:
+    chunks = chunk_article(article, settings.chunk_size, settings.chunk_overlap)
+    vectors = embedder.get_text_embedding_batch([c.text for c in chunks])
+    store.put(article, chunks, vectors)
+    return len(chunks)
+
+
+def _remove_vanished(store: ChunkStore, known: dict, paths: Sequence[Path], seen: set[str]) -> list[str]:
+    """Articles whose file lived under an indexed folder (or was named) and is gone now."""
+    roots = [p.resolve() for p in paths if p.is_dir() or not p.exists()]
+    removed = []
+    for source, record in known.items():
+        if source in seen or not record.path:
+            continue
+        stored = Path(record.path)
+        under_root = any(stored == root or root in stored.parents for root in roots)
+        if under_root and not stored.exists():
+            store.remove(source)
+            removed.append(source)
+    return removed
+
+
+def remove_articles(sources: Sequence[str], settings: Settings) -> list[str]:
+    """Remove named articles; returns the names that were not in the index."""
+    store = ChunkStore(settings)
+    return [source for source in sources if not store.remove(source)]

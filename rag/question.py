@@ -1,0 +1,112 @@
+"""What a question asks for: its names, numbers, key terms, the speaker it names, the answer type.
+
+Hand-written because no library here parses questions: spaCy/NER models would need a
+download, and these few patterns are what the extractive answerer and the verifier need.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SPEAKER = re.compile(
+    r"\b(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+"
+    r"(?:say|said|tell|told|claim|state|think|describe|announce)\b"
+    r"|\b(?i:according to)\s+(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
+    r"|\bdid\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?:say|claim|state)\b"
+)
+_TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
+_EXTRA_STOP = {
+    "say", "said", "says", "tell", "told", "according", "many", "much", "also", "would", "could",
+    "did", "does", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+}  # fmt: skip
+_COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
+_TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords) | _EXTRA_STOP
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """Lowercase with straight apostrophes and 'percent' as '%', for fact matching."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s*(?:per ?cent)\b", "%", text)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers with thousands separators removed: '1,200' and '1200' match."""
+    return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+
+
+def stems(text: str) -> set[str]:
+    words = [w.lower().strip("’'-") for w in _WORD.findall(text) if not w[0].isdigit()]
+    content = [w.removesuffix("'s") for w in words if w not in _stopwords() and len(w) > 1]
+    return set(_stemmer().stemWords(content))
+
+
+def mentions(text: str, name: str) -> bool:
+    """True when any distinctive word of a (possibly multi-word) name occurs in text."""
+    haystack = normalise(text)
+    words = [w for w in normalise(name).split() if len(w) > 2 and w not in _stopwords()]
+    return any(re.search(rf"\b{re.escape(w)}\b", haystack) for w in words)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    names: tuple[str, ...]  # capitalised words/phrases other than question words
+    numbers: frozenset[str]
+    stems: frozenset[str]
+    speaker: str  # the person the question says spoke, "" if none
+    topic: str  # what the speaker is asked about, for the attribution note
+    wants_count: bool
+    wants_time: bool
+
+
+def parse_question(text: str) -> Question:
+    speaker_match = _SPEAKER.search(text)
+    speaker = ""
+    if speaker_match:
+        speaker = next(g for g in speaker_match.groups() if g).strip()
+    topic_match = _TOPIC.search(text)
+    return Question(
+        text=text,
+        names=tuple(_names(text)),
+        numbers=frozenset(numbers(text)),
+        stems=frozenset(stems(text)),
+        speaker=speaker,
+        topic=topic_match.group("topic").strip() if topic_match else "",
+        wants_count=bool(_COUNT_Q.search(text)),
+        wants_time=bool(_TIME_Q.search(text)),
+    )
+
+
+def _names(text: str) -> list[str]:
+    """Runs of capitalised words, minus sentence-initial question words and stopwords."""
+    names: list[str] = []
+    current: list[str] = []
+    for word in re.findall(r"[\w’'\-]+|[^\w\s]", text):
+        clean = re.sub(r"[’']s$", "", word)
+        if clean[:1].isupper() and clean.lower() not in _stopwords() and clean != "I":
+            current.append(clean)
+            continue
+        if current:
+            names.append(" ".join(current))
+            current = []
+    if current:
+        names.append(" ".join(current))
+    return names

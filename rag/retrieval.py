@@ -1,0 +1,82 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (stemmed), fused by reciprocal rank.
+
+Dense finds paraphrases; BM25 finds rare names and exact numbers that MiniLM blurs.
+The BM25 side is rebuilt from the committed chunks in Chroma whenever the retriever is
+built, so the two sides always see the same articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.errors import StoreError
+from rag.store import ChunkStore, node_to_chunk
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.retrievers import BaseRetriever
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused (reciprocal-rank) score and rank."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+
+
+class HybridRetriever:
+    """Dense + BM25 over the same committed chunks, fused with llama-index's QueryFusionRetriever."""
+
+    def __init__(self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings) -> None:
+        import Stemmer
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import QueryFusionRetriever
+        from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        nodes = store.committed_nodes()
+        if not nodes:
+            raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
+        committed = MetadataFilters(
+            filters=[MetadataFilter(key="doc_hash", value=store.committed_hashes(), operator=FilterOperator.IN)]
+        )
+        self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
+        self.bm25: BaseRetriever = BM25Retriever.from_defaults(
+            nodes=nodes,
+            similarity_top_k=min(settings.dense_k, len(nodes)),
+            stemmer=Stemmer.Stemmer("english"),
+            language="english",
+        )
+        # num_queries=1: query generation would need a real LLM; MockLLM only stops
+        # llama-index from reaching for OpenAI as its default.
+        self.fusion = QueryFusionRetriever(
+            [self.dense, self.bm25],
+            llm=MockLLM(),
+            mode=FUSION_MODES.RECIPROCAL_RANK,
+            similarity_top_k=settings.top_k,
+            num_queries=1,
+            use_async=False,
+        )
+        self.chunk_count = len(nodes)
+
+    def retrieve(self, question: str) -> list[Passage]:
+        from llama_index.core.schema import QueryBundle
+
+        fused = self.fusion.retrieve(QueryBundle(question))
+        return [
+            Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=rank)
+            for rank, n in enumerate(fused, start=1)
+        ]
+
+
+def _vector_retriever(store: ChunkStore, embedder: BaseEmbedding, k: int, filters: object) -> BaseRetriever:
+    from llama_index.core import VectorStoreIndex
+
+    index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embedder)
+    return index.as_retriever(similarity_top_k=k, filters=filters)

@@ -1,0 +1,224 @@
+"""The Chroma store: chunk vectors plus a per-article record that acts as the commit point.
+
+A chunk is visible only when its article record names the chunk's `doc_hash`. Indexing
+writes chunks first and the record last, so a crash or Ctrl-C mid-article leaves orphan
+chunks that no query can see and that the next `rag index` deletes (`repair`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.corpus import Article
+from rag.errors import StoreError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+_ADD_BATCH = 5000  # Chroma's max batch is 5461
+# Article records carry no meaningful vector, but Chroma computes one with a network
+# model whenever embeddings are omitted, even with embedding_function=None.
+_NO_VECTOR = [1.0]
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the store knows about one committed article."""
+
+    source: str
+    doc_hash: str
+    title: str
+    date: str
+    path: str
+    n_chunks: int
+    text: str
+
+
+def open_client(settings: Settings, create: bool) -> ClientAPI:
+    """Embedded PersistentClient by default; HttpClient when RAG_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). "
+                "Start it (`chroma run --path DIR --host 127.0.0.1 --port 8000`) or unset RAG_CHROMA_URL."
+            ) from exc
+        return client
+    path = Path(settings.index_dir)
+    if not create and not (path / "chroma.sqlite3").is_file():
+        raise StoreError(f"No index at {path.resolve()}: run `rag index` first (it indexes seeds/ by default).")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(
+            f"Cannot open the index at {path.resolve()} ({exc}). Rebuild it with `rag index --rebuild`."
+        ) from exc
+
+
+class ChunkStore:
+    """Chunks and article records in two Chroma collections, kept consistent by `doc_hash`."""
+
+    def __init__(self, settings: Settings, create: bool = False) -> None:
+        self.settings = settings
+        self.client = open_client(settings, create)
+        self._open_collections()
+
+    def _open_collections(self) -> None:
+        settings = self.settings
+        try:
+            self.chunks: Collection = self.client.get_or_create_collection(
+                settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self.docs: Collection = self.client.get_or_create_collection(
+                f"{settings.collection}_articles", embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(f"The index is unreadable ({exc}). Rebuild it with `rag index --rebuild`.") from exc
+
+    def vector_store(self) -> ChromaVectorStore:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.chunks)
+
+    def reset(self) -> None:
+        """Drop everything (for `--rebuild`)."""
+        for name in (self.chunks.name, self.docs.name):
+            self.client.delete_collection(name)
+        self._open_collections()
+
+    def documents(self) -> dict[str, DocRecord]:
+        got = self.docs.get(include=["metadatas", "documents"])
+        records = {}
+        for source, meta, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
+            records[source] = DocRecord(
+                source=source,
+                doc_hash=str(meta["doc_hash"]),
+                title=str(meta.get("title", "")),
+                date=str(meta.get("date", "")),
+                path=str(meta.get("path", "")),
+                n_chunks=int(meta.get("n_chunks", 0)),
+                text=text or "",
+            )
+        return records
+
+    def committed_hashes(self) -> list[str]:
+        got = self.docs.get(include=["metadatas"])
+        return [str(m["doc_hash"]) for m in got["metadatas"] or []]
+
+    def chunk_count(self) -> int:
+        return self.chunks.count()
+
+    def put(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        """Write chunks, then commit the article record, then drop its previous version."""
+        nodes = [_to_node(chunk, vector) for chunk, vector in zip(chunks, embeddings, strict=True)]
+        store = self.vector_store()
+        for i in range(0, len(nodes), _ADD_BATCH):
+            batch = nodes[i : i + _ADD_BATCH]
+            existing = set(self.chunks.get(ids=[n.node_id for n in batch], include=[])["ids"])
+            store.add([n for n in batch if n.node_id not in existing])
+        self.docs.upsert(
+            ids=[article.source],
+            embeddings=[_NO_VECTOR],
+            documents=[article.text],
+            metadatas=[
+                {
+                    "doc_hash": article.doc_hash,
+                    "title": article.title,
+                    "date": article.date,
+                    "path": str(article.path.resolve()),
+                    "n_chunks": len(chunks),
+                    "indexed_at": time.time(),
+                }
+            ],
+        )
+        self.chunks.delete(where={"$and": [{"source": article.source}, {"doc_hash": {"$ne": article.doc_hash}}]})
+
+    def remove(self, source: str) -> bool:
+        """Un-commit first so no query sees a half-deleted article."""
+        if not self.docs.get(ids=[source], include=[])["ids"]:
+            return False
+        self.docs.delete(ids=[source])
+        self.chunks.delete(where={"source": source})
+        return True
+
+    def repair(self) -> int:
+        """Delete chunks no committed record names (left by an interrupted run); returns how many."""
+        committed = self.committed_hashes()
+        where: dict[str, Any] = {"doc_hash": {"$nin": committed}} if committed else {}
+        orphans = self.chunks.get(where=where or None, include=[])["ids"]
+        for i in range(0, len(orphans), _ADD_BATCH):
+            self.chunks.delete(ids=orphans[i : i + _ADD_BATCH])
+        return len(orphans)
+
+    def committed_nodes(self) -> list[TextNode]:
+        """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        hashes = self.committed_hashes()
+        if not hashes:
+            return []
+        got = self.chunks.get(where={"doc_hash": {"$in": hashes}}, include=["documents", "metadatas"])
+        return [
+            metadata_dict_to_node(meta, text=text)  # type: ignore[misc]
+            for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True)
+        ]
+
+
+def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
+    from llama_index.core.schema import TextNode
+
+    metadata = {
+        "source": chunk.source,
+        "doc_hash": chunk.doc_hash,
+        "title": chunk.title,
+        "date": chunk.date,
+        "start": chunk.start,
+        "end": chunk.end,
+        "tokens": chunk.tokens,
+    }
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.text,
+        metadata=metadata,
+        embedding=vector,
+        excluded_embed_metadata_keys=list(metadata),
+        excluded_llm_metadata_keys=list(metadata),
+    )
+
+
+def node_to_chunk(node: Any) -> Chunk:
+    """Back from a stored node to our typed chunk."""
+    meta = node.metadata
+    return Chunk(
+        chunk_id=node.node_id,
+        source=str(meta["source"]),
+        doc_hash=str(meta["doc_hash"]),
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=node.get_content(),
+        tokens=int(meta.get("tokens", 0)),
+    )
