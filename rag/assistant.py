@@ -43,7 +43,7 @@ class Assistant:
         store = ChunkStore(self.settings)
         embedder = load_embedder(self.settings)
         self._retriever = HybridRetriever(store, embedder, self.settings)
-        self._extractive = ExtractiveAnswerer(embedder, self.settings)
+        self._extractive = ExtractiveAnswerer(embedder, self.settings, self._retriever.vocabulary)
         self.load_seconds = time.perf_counter() - started
 
     def reload(self) -> None:

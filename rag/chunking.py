@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from rag.corpus import Article
+from rag.sentences import split_keeping_whitespace
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list
         chunk_overlap=chunk_overlap,
         tokenizer=token_encoder().encode,
         paragraph_separator="\n\n",
+        chunking_tokenizer_fn=split_keeping_whitespace,
     )
     body = article.text[article.body_start :]
     nodes = splitter.get_nodes_from_documents([Document(text=body, id_=article.doc_hash)])

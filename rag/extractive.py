@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer import ABSTAIN_TEXT, Answer, Citation
 from rag.config import Settings
-from rag.question import Question, mentions, normalise, numbers, parse_question, stems
+from rag.question import Question, in_vocabulary, mentions, normalise, numbers, parse_question, stems
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
 SIMILARITY_WEIGHT = 0.55
 FOLLOW_UP_RATIO = 0.85  # a further sentence must score this close to the best one
+OTHER_SOURCE_RATIO = 0.75  # ...or this close when it comes from an article not yet cited
 _NEAR_DUPLICATE = 0.9
 _PRONOUN_ATTRIBUTION = ("he said", "she said", "he says", "she says", "he added", "he continued")
 
@@ -42,28 +43,41 @@ class Candidate:
 class ExtractiveAnswerer:
     """Sentence selection; embeddings of seen sentences are cached per process."""
 
-    def __init__(self, embedder: BaseEmbedding, settings: Settings) -> None:
+    def __init__(self, embedder: BaseEmbedding, settings: Settings, corpus_words: frozenset[str]) -> None:
         self.embedder = embedder
         self.settings = settings
+        self.corpus_words = corpus_words
         self._cache: dict[str, list[float]] = {}
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         parsed = parse_question(question)
         candidates = _candidates(passages)
-        missing = [n for n in parsed.names if not any(mentions(p.chunk.text, n) for p in passages)]
-        if missing:
-            reason = f"The indexed articles do not mention {', '.join(missing)}."
+        if parsed.speaker and not in_vocabulary(parsed.speaker, self.corpus_words):
+            # Nothing in the articles can be what this person said. Other absent names
+            # only lower the score: "American" or "September" may be paraphrases.
+            reason = f"The indexed articles do not mention {parsed.speaker}."
             return _abstain(question, [reason], 0.0)
         if not candidates:
             return _abstain(question, ["No usable passage was retrieved."], 0.0)
         self._score(parsed, candidates)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        best = ranked[0].score
+        best = ranked[0].score * self._name_factor(parsed)
         if best < self.settings.abstain_threshold:
-            note = f"The best evidence scored {best:.2f}, below the abstention threshold {self.settings.abstain_threshold:.2f}."
+            threshold = self.settings.abstain_threshold
+            note = f"The best evidence scored {best:.2f}, below the abstention threshold {threshold:.2f}."
             return _abstain(question, [note], best)
         chosen = self._choose(ranked)
         return _compose(question, parsed, chosen, best)
+
+    def _name_factor(self, question: Question) -> float:
+        """Halve the evidence when none of the question's names occurs anywhere in the articles.
+
+        Soft, not a veto: a name may be a paraphrase ("American" for "US").
+        """
+        if not question.names:
+            return 1.0
+        present = sum(in_vocabulary(name, self.corpus_words) for name in question.names)
+        return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, candidates: list[Candidate]) -> None:
         q_vec = self.embedder.get_query_embedding(question.text)
@@ -80,12 +94,15 @@ class ExtractiveAnswerer:
         return [self._cache[t] for t in texts]
 
     def _choose(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentence, then close runners-up; another article's view gets a lower bar."""
         chosen = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_answer_sentences:
                 break
-            if cand.score < max(self.settings.abstain_threshold, FOLLOW_UP_RATIO * ranked[0].score):
-                break
+            new_source = all(cand.passage.chunk.source != c.passage.chunk.source for c in chosen)
+            ratio = OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
+            if cand.score < max(self.settings.abstain_threshold, ratio * ranked[0].score):
+                continue
             if any(_overlap_ratio(cand.text, c.text) > _NEAR_DUPLICATE for c in chosen):
                 continue
             chosen.append(cand)
@@ -156,6 +173,9 @@ def _compose(question: str, parsed: Question, chosen: list[Candidate], best: flo
     ]
     lines = [f"{c.text} [{i}]" for i, c in enumerate(chosen, start=1)]
     notices: list[str] = []
+    dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)
+    if parsed.wants_time and dated is not None:
+        lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.date}. [{dated}]")
     if parsed.speaker and not _attributed_to(chosen[0], parsed.speaker):
         topic = parsed.topic or "this"
         lines.insert(0, f"The sources do not attribute {topic} to {parsed.speaker}; they say: [1]")

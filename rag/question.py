@@ -47,9 +47,17 @@ def normalise(text: str) -> str:
     return re.sub(r"\s*(?:per ?cent)\b", "%", text)
 
 
+_MONTH_DAY = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE)
+
+
 def numbers(text: str) -> set[str]:
     """Numbers with thousands separators removed: '1,200' and '1200' match."""
     return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+
+
+def fact_numbers(text: str) -> set[str]:
+    """Numbers a question asks about; the day in "October 7" names an event, not a quantity."""
+    return numbers(_MONTH_DAY.sub(" ", text))
 
 
 def stems(text: str) -> set[str]:
@@ -58,11 +66,29 @@ def stems(text: str) -> set[str]:
     return set(_stemmer().stemWords(content))
 
 
+def _name_words(name: str) -> list[str]:
+    """Distinctive words of a name; acronyms like 'US' count, short lowercase words do not."""
+    return [
+        w.lower().replace("’", "'")
+        for w in name.split()
+        if (len(w) > 2 or w.isupper()) and w.lower() not in _stopwords()
+    ]
+
+
 def mentions(text: str, name: str) -> bool:
     """True when any distinctive word of a (possibly multi-word) name occurs in text."""
     haystack = normalise(text)
-    words = [w for w in normalise(name).split() if len(w) > 2 and w not in _stopwords()]
-    return any(re.search(rf"\b{re.escape(w)}\b", haystack) for w in words)
+    return any(re.search(rf"\b{re.escape(w)}\b", haystack) for w in _name_words(name))
+
+
+def vocabulary(texts: list[str]) -> frozenset[str]:
+    """Every word of a corpus, normalised, for 'is this name in the articles at all?'."""
+    return frozenset(w for text in texts for w in re.findall(r"[\w']+", normalise(text)))
+
+
+def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
+    words = _name_words(name)
+    return not words or any(w in vocab for w in words)
 
 
 @dataclass(frozen=True)
@@ -86,7 +112,7 @@ def parse_question(text: str) -> Question:
     return Question(
         text=text,
         names=tuple(_names(text)),
-        numbers=frozenset(numbers(text)),
+        numbers=frozenset(fact_numbers(text)),
         stems=frozenset(stems(text)),
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreError
+from rag.question import vocabulary
 from rag.store import ChunkStore, node_to_chunk
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class HybridRetriever:
             use_async=False,
         )
         self.chunk_count = len(nodes)
+        self.vocabulary = vocabulary([n.get_content() for n in nodes])
 
     def retrieve(self, question: str) -> list[Passage]:
         from llama_index.core.schema import QueryBundle

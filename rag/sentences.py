@@ -19,11 +19,31 @@ class Span:
     end: int
 
 
+# Punkt's learned English abbreviations miss these, and news text is full of them:
+# without them "the new U.S. proposal" is cut into two "sentences".
+_ABBREVIATIONS = {
+    "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "sen", "rep", "gov",
+    "st", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "no", "vs", "approx",
+}  # fmt: skip
+
+
 @cache
 def _punkt() -> Any:
+    """A private copy of llama-index's bundled punkt model, taught the abbreviations above."""
+    import copy
+
     from llama_index.core.utils import globals_helper
 
-    return globals_helper.punkt_tokenizer
+    tokenizer = copy.deepcopy(globals_helper.punkt_tokenizer)
+    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
+    return tokenizer
+
+
+def split_keeping_whitespace(text: str) -> list[str]:
+    """For SentenceSplitter(chunking_tokenizer_fn=...): chunk edges match our sentence edges."""
+    from llama_index.core.node_parser.text.utils import split_by_sentence_tokenizer_internal
+
+    return split_by_sentence_tokenizer_internal(text, _punkt())
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:

@@ -1,0 +1,44 @@
+# Two entry points: `make run` (install + index seeds if missing + start the app) and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-dev index lint bench clean
+
+run: install
+	@test -f index/chroma.sqlite3 || $(BIN)/rag index
+	$(BIN)/rag chat
+
+test: install-dev
+	$(BIN)/ruff check rag evals tests bench
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+index: install
+	$(BIN)/rag index
+
+lint: install-dev
+	$(BIN)/ruff check rag evals tests bench
+	$(BIN)/ruff format --check rag evals tests bench
+
+bench: install
+	$(BIN)/python bench/latency.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and pinned: it is a local CPU wheel; unpinned, pip pulls gigabytes of CUDA packages.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) index/chroma.sqlite3 index/*-*-*-*-*

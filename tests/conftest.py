@@ -1,0 +1,45 @@
+"""Shared fixtures: the real embedding model and a real Chroma store on disk, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Settings, load_settings
+from rag.embedding import load_embedder
+from rag.indexing import index_paths
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The bundled MiniLM model, loaded once."""
+    return load_embedder(load_settings(env={}))
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:  # type: ignore[no-untyped-def]
+    """A Chroma store of the five seed articles; read-only for tests (copy it to modify)."""
+    settings = load_settings(env={}, index_dir=tmp_path_factory.mktemp("seed-index"))
+    index_paths([SEEDS], settings, progress=False, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(seed_settings: Settings) -> Assistant:
+    loaded = Assistant(seed_settings)
+    loaded.load()
+    return loaded
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the seeds, for tests that change or delete files."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target)
+    yield target

@@ -1,0 +1,110 @@
+"""The `rag` command as a user runs it: real subprocesses, real index, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag import Settings
+from tests.conftest import SEEDS
+
+RAG = [sys.executable, "-m", "rag.cli"]
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*RAG, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+    )
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert words in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["index"], ["ask"], ["chat"], ["list"], ["remove"]])
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = run([*command, "--help"], tmp_path)
+    assert result.returncode == 0
+    assert "usage: rag" in result.stdout
+
+
+def test_empty_question_exits_2(tmp_path: Path) -> None:
+    assert_clean_error(run(["ask", "   "], tmp_path), 2, "empty")
+
+
+def test_overlong_question_exits_2(tmp_path: Path) -> None:
+    assert_clean_error(run(["ask", "x" * 2001], tmp_path), 2, "limit")
+
+
+def test_asking_without_an_index_says_to_run_rag_index(tmp_path: Path) -> None:
+    assert_clean_error(run(["ask", "What about Doha?"], tmp_path), 1, "rag index")
+
+
+def test_bad_files_are_warned_by_name_and_the_rest_indexed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEEDS / "001_add3ec1abea9c301.txt", docs)
+    (docs / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (docs / "latin.txt").write_bytes("Caf\xe9 talks".encode("latin-1"))
+    (docs / "blob.md").write_bytes(b"\x00\x01\x02")
+    result = run(["index", str(docs), str(tmp_path / "missing"), "--quiet"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ("scan.pdf", "latin.txt", "blob.md", "missing"):
+        assert name in result.stderr
+    assert "1 added" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_indexing_nothing_usable_exits_nonzero(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert_clean_error(run(["index", str(tmp_path / "empty"), "--quiet"], tmp_path), 1, "empty")
+
+
+def test_json_file_mode_prints_one_object_per_question(tmp_path: Path, seed_settings: Settings) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("Who led the Doha meeting?\n\nWho is the president of France?\n", encoding="utf-8")
+    result = run(["ask", "--json", "--file", str(questions), "--index-dir", str(seed_settings.index_dir)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [obj["question"] for obj in lines] == ["Who led the Doha meeting?", "Who is the president of France?"]
+    assert [obj["abstained"] for obj in lines] == [False, True]
+
+
+def test_human_output_lists_sources_with_quotes(tmp_path: Path, seed_settings: Settings) -> None:
+    result = run(
+        ["ask", "What did Miller say about the 90% figure?", "--index-dir", str(seed_settings.index_dir)], tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Sources:" in result.stdout
+    assert "000_bad4616c5d09da39.txt" in result.stdout
+    assert "[1]" in result.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="unshare -n needs root")
+def test_index_and_ask_work_with_no_network(tmp_path: Path) -> None:
+    """Inside a network namespace with only loopback, any outside connection fails loudly."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "tmp").mkdir()
+    script = (
+        "ip link set lo up && "
+        f"{sys.executable} -m rag.cli index --quiet && "
+        f"{sys.executable} -m rag.cli ask --json 'How many Palestinian prisoners were to be freed "
+        "according to the Doha talks?'"
+    )
+    # A clean TMPDIR so a tiktoken download cached by an earlier online run cannot hide a fetch.
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    result = subprocess.run(
+        ["unshare", "-n", "sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert "800" in answer["answer"]
+    assert answer["citations"][0]["source"] == "000_bad4616c5d09da39.txt"
