@@ -53,16 +53,13 @@ def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list
     body = article.text[article.body_start :]
     nodes = splitter.get_nodes_from_documents([Document(text=body, id_=article.doc_hash)])
     chunks: list[Chunk] = []
-    cursor = 0
+    previous = (-1, -1)
     for node in nodes:
         text = node.get_content()
-        start = node.start_char_idx
-        if start is None or body[start : start + len(text)] != text:
-            # The splitter can lose the offset when text repeats; find it after the last chunk.
-            start = body.find(text, max(0, cursor - len(text)))
+        start = _locate(body, text, node.start_char_idx, previous)
         if start < 0 or not text.strip():
             continue
-        cursor = start + len(text)
+        previous = (start, start + len(text))
         absolute = article.body_start + start
         chunks.append(
             Chunk(
@@ -78,6 +75,24 @@ def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list
             )
         )
     return chunks
+
+
+def _locate(body: str, text: str, hint: int | None, previous: tuple[int, int]) -> int:
+    """Where a chunk starts in the body: after the previous chunk's start, ending after its end.
+
+    llama-index finds offsets by searching, and lands on an earlier copy when a paragraph
+    repeats; chunks advance at both ends, which picks the right copy.
+    """
+
+    def fits(pos: int) -> bool:
+        return pos > previous[0] and pos + len(text) > previous[1] and body.startswith(text, pos)
+
+    if hint is not None and fits(hint):
+        return hint
+    pos = body.find(text, previous[0] + 1)
+    while pos >= 0 and not fits(pos):
+        pos = body.find(text, pos + 1)
+    return pos
 
 
 def _chunk_id(article: Article, start: int, text: str) -> str:

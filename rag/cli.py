@@ -139,6 +139,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"error: {exc}\n")
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    # Imported here: ui imports rag, never the reverse, and only this command needs Gradio.
+    from ui.settings import load_ui_settings
+
+    ui_settings = load_ui_settings(host=args.host, port=args.port, auth_file=args.auth_file)  # refuse before loading
+    try:
+        from ui.server import serve
+    except ModuleNotFoundError as exc:
+        raise RagError(f"The web app needs {exc.name or 'gradio'}: run `make install`.") from exc
+
+    return serve(_settings(args), ui_settings)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    # Imported here: evals imports rag, never the reverse.
+    from evals.runner import run_cli
+
+    return run_cli(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -169,12 +189,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode")
     p.set_defaults(func=cmd_chat)
 
+    p = sub.add_parser("ui", parents=[common], help="start the web app (chat, library, evaluation)")
+    p.add_argument("--host", help="address to listen on (default: 127.0.0.1; any other needs RAG_UI_AUTH)")
+    p.add_argument("--port", type=int, help="port to listen on (default: 7860)")
+    p.add_argument("--auth-file", type=Path, help="file of user:password lines (default: $RAG_UI_AUTH_FILE)")
+    p.set_defaults(func=cmd_ui)
+
     p = sub.add_parser("list", parents=[common], help="list the indexed articles")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("remove", parents=[common], help="remove articles from the index by file name")
     p.add_argument("sources", nargs="+", help="file names as shown by `rag list`")
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("eval", parents=[common], help="score answers against the gold questions (see README)")
+    p.add_argument("--dataset", type=Path, help="questions JSONL (default: the bundled seeds questions)")
+    p.add_argument("--corpus", type=Path, help="index this folder into a temporary index and evaluate on it")
+    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode (default: $RAG_LLM or extractive)")
+    p.add_argument("--split", choices=("dev", "test", "all"), default="all", help="dev tunes, test is held out")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--out", type=Path, help="output folder (default: evals/runs/<timestamp>/)")
+    p.add_argument("--baseline", action="store_true", help="also run llama-index's plain pipeline, side by side")
+    p.add_argument("--gate", action="store_true", help="exit 1 if scores fall below evals/thresholds.json")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -55,15 +55,20 @@ class Settings:
 
 
 def _coerce(defaults: Settings | None, name: str, raw: Any) -> Any:
-    kind = type(getattr(defaults or Settings(), name))
-    try:
-        if kind is Path:
-            return Path(raw).expanduser()
-        if kind is bool:
-            return str(raw).lower() in ("1", "true", "yes", "on")
-        return kind(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"Setting {name} expects {kind.__name__}, got {raw!r}.") from exc
+    default = getattr(defaults or Settings(), name)
+    kind = type(default)
+    if isinstance(default, Path):
+        return Path(str(raw)).expanduser()
+    if kind is float and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            return kind(raw)
+        except ValueError as exc:
+            raise ConfigError(f"Setting {name} expects {kind.__name__}, got {raw!r}.") from exc
+    if type(raw) is not kind:  # TOML gave 2.5 or true where a whole number was meant
+        raise ConfigError(f"Setting {name} expects {kind.__name__}, got {raw!r}.")
+    return raw
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -73,7 +78,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Settings file {path} does not exist.") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Settings file {path} is not valid TOML: {exc}") from exc
-    return data.get("rag", data)
+    table = data.get("rag", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"In {path}, `rag` must be a table ([rag]).")
+    return {**{k: v for k, v in data.items() if k != "rag"}, **table}
 
 
 def load_settings(

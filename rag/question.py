@@ -13,10 +13,10 @@ from functools import cache
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SPEAKER = re.compile(
-    r"\b(?:what|how)\s+(?:did|does|do|has|have)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+"
-    r"(?:say|said|tell|told|claim|state|think|describe|announce)\b"
+    r"\b(?i:what|how)\s+(?i:did|does|do|has|have)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+"
+    r"(?i:say|said|tell|told|claim|state|think|describe|announce)\b"
     r"|\b(?i:according to)\s+(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
-    r"|\bdid\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?:say|claim|state)\b"
+    r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
 )
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 _EXTRA_STOP = {
@@ -67,23 +67,32 @@ def stems(text: str) -> set[str]:
 
 
 def _name_words(name: str) -> list[str]:
-    """Distinctive words of a name; acronyms like 'US' count, short lowercase words do not."""
-    return [
-        w.lower().replace("’", "'")
-        for w in name.split()
-        if (len(w) > 2 or w.isupper()) and w.lower() not in _stopwords()
-    ]
+    """Distinctive words of a name: acronyms ('US') keep their case, other words are lowercased."""
+    words = []
+    for word in name.replace(".", "").split():
+        if word.isupper() and len(word) > 1:
+            words.append(word)
+        elif len(word) > 2 and word.lower() not in _stopwords():
+            words.append(word.lower().replace("’", "'").removesuffix("'s"))
+    return words
+
+
+def _words(text: str) -> set[str]:
+    """Lowercased words, plus acronyms as written with dots dropped ('U.S.' -> 'US')."""
+    lowered = {w.removesuffix("'s").strip("'") for w in re.findall(r"[\w']+", normalise(text))}
+    acronyms = {w for w in re.findall(r"\b[\w']+\b", text.replace(".", "")) if w.isupper() and len(w) > 1}
+    return lowered | acronyms
 
 
 def mentions(text: str, name: str) -> bool:
     """True when any distinctive word of a (possibly multi-word) name occurs in text."""
-    haystack = normalise(text)
-    return any(re.search(rf"\b{re.escape(w)}\b", haystack) for w in _name_words(name))
+    found = _words(text)
+    return any(w in found for w in _name_words(name))
 
 
 def vocabulary(texts: list[str]) -> frozenset[str]:
-    """Every word of a corpus, normalised, for 'is this name in the articles at all?'."""
-    return frozenset(w for text in texts for w in re.findall(r"[\w']+", normalise(text)))
+    """Every word of a corpus, for 'is this name in the articles at all?'."""
+    return frozenset(w for text in texts for w in _words(text))
 
 
 def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:

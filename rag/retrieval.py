@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreError
@@ -18,7 +21,6 @@ from rag.store import ChunkStore, node_to_chunk
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
-    from llama_index.core.retrievers import BaseRetriever
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,16 @@ class HybridRetriever:
         if not nodes:
             raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
         committed = MetadataFilters(
-            filters=[MetadataFilter(key="doc_hash", value=store.committed_hashes(), operator=FilterOperator.IN)]
+            filters=[MetadataFilter(key="version", value=store.committed_versions(), operator=FilterOperator.IN)]
         )
         self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
-        self.bm25: BaseRetriever = BM25Retriever.from_defaults(
-            nodes=nodes,
-            similarity_top_k=min(settings.dense_k, len(nodes)),
-            stemmer=Stemmer.Stemmer("english"),
-            language="english",
+        self.bm25: BaseRetriever = _MatchesOnly(
+            BM25Retriever.from_defaults(
+                nodes=nodes,
+                similarity_top_k=min(settings.dense_k, len(nodes)),
+                stemmer=Stemmer.Stemmer("english"),
+                language="english",
+            )
         )
         # num_queries=1: query generation would need a real LLM; MockLLM only stops
         # llama-index from reaching for OpenAI as its default.
@@ -68,8 +72,6 @@ class HybridRetriever:
         self.vocabulary = vocabulary([n.get_content() for n in nodes])
 
     def retrieve(self, question: str) -> list[Passage]:
-        from llama_index.core.schema import QueryBundle
-
         fused = self.fusion.retrieve(QueryBundle(question))
         return [
             Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=rank)
@@ -82,3 +84,15 @@ def _vector_retriever(store: ChunkStore, embedder: BaseEmbedding, k: int, filter
 
     index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embedder)
     return index.as_retriever(similarity_top_k=k, filters=filters)
+
+
+class _MatchesOnly(BaseRetriever):
+    """BM25 pads its top-k with zero-score chunks that share no word with the query;
+    fused as if they were matches, they push real dense hits out of the top-k."""
+
+    def __init__(self, inner: BaseRetriever) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [n for n in self.inner.retrieve(query_bundle) if (n.score or 0.0) > 0.0]

@@ -1,12 +1,14 @@
 """The Chroma store: chunk vectors plus a per-article record that acts as the commit point.
 
-A chunk is visible only when its article record names the chunk's `doc_hash`. Indexing
+A chunk is visible only when its article's record names the chunk's `version` (a hash of
+the file name and its content: a copy of a file under another name is another version). Indexing
 writes chunks first and the record last, so a crash or Ctrl-C mid-article leaves orphan
 chunks that no query can see and that the next `rag index` deletes (`repair`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +75,7 @@ def open_client(settings: Settings, create: bool) -> ClientAPI:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise StoreError(
-            f"Cannot open the index at {path.resolve()} ({exc}). Rebuild it with `rag index --rebuild`."
+            f"Cannot open the index at {path.resolve()} ({exc}). Delete that folder and run `rag index` to rebuild it."
         ) from exc
 
 
@@ -123,9 +125,9 @@ class ChunkStore:
             )
         return records
 
-    def committed_hashes(self) -> list[str]:
+    def committed_versions(self) -> list[str]:
         got = self.docs.get(include=["metadatas"])
-        return [str(m["doc_hash"]) for m in got["metadatas"] or []]
+        return [str(m["version"]) for m in got["metadatas"] or []]
 
     def chunk_count(self) -> int:
         return self.chunks.count()
@@ -145,6 +147,7 @@ class ChunkStore:
             metadatas=[
                 {
                     "doc_hash": article.doc_hash,
+                    "version": version_key(article.source, article.doc_hash),
                     "title": article.title,
                     "date": article.date,
                     "path": str(article.path.resolve()),
@@ -153,7 +156,8 @@ class ChunkStore:
                 }
             ],
         )
-        self.chunks.delete(where={"$and": [{"source": article.source}, {"doc_hash": {"$ne": article.doc_hash}}]})
+        current = version_key(article.source, article.doc_hash)
+        self.chunks.delete(where={"$and": [{"source": article.source}, {"version": {"$ne": current}}]})
 
     def remove(self, source: str) -> bool:
         """Un-commit first so no query sees a half-deleted article."""
@@ -165,8 +169,8 @@ class ChunkStore:
 
     def repair(self) -> int:
         """Delete chunks no committed record names (left by an interrupted run); returns how many."""
-        committed = self.committed_hashes()
-        where: dict[str, Any] = {"doc_hash": {"$nin": committed}} if committed else {}
+        committed = self.committed_versions()
+        where: dict[str, Any] = {"version": {"$nin": committed}} if committed else {}
         orphans = self.chunks.get(where=where or None, include=[])["ids"]
         for i in range(0, len(orphans), _ADD_BATCH):
             self.chunks.delete(ids=orphans[i : i + _ADD_BATCH])
@@ -176,14 +180,19 @@ class ChunkStore:
         """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
         from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-        hashes = self.committed_hashes()
-        if not hashes:
+        versions = self.committed_versions()
+        if not versions:
             return []
-        got = self.chunks.get(where={"doc_hash": {"$in": hashes}}, include=["documents", "metadatas"])
+        got = self.chunks.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])
         return [
             metadata_dict_to_node(meta, text=text)  # type: ignore[misc]
             for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True)
         ]
+
+
+def version_key(source: str, doc_hash: str) -> str:
+    """What commits a chunk: this file name with this content."""
+    return hashlib.sha256(f"{source}\x00{doc_hash}".encode()).hexdigest()[:32]
 
 
 def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
@@ -192,6 +201,7 @@ def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
     metadata = {
         "source": chunk.source,
         "doc_hash": chunk.doc_hash,
+        "version": version_key(chunk.source, chunk.doc_hash),
         "title": chunk.title,
         "date": chunk.date,
         "start": chunk.start,

@@ -1,0 +1,141 @@
+"""Question parsing: speaker, topic, names, numbers, answer type; and the matching helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.question import fact_numbers, in_vocabulary, mentions, normalise, numbers, parse_question, vocabulary
+
+
+def test_speaker_topic_and_number_of_a_what_did_x_say_question() -> None:
+    q = parse_question("What did Miller say about the 90% figure?")
+
+    assert q.speaker == "Miller"
+    assert q.topic == "the 90% figure"
+    assert q.numbers == frozenset({"90"})
+    assert q.names == ("Miller",)
+    assert q.stems == frozenset({"miller", "figur"})
+    assert not q.wants_count
+    assert not q.wants_time
+
+
+def test_according_to_names_a_multi_word_speaker() -> None:
+    q = parse_question("According to John Kirby, was progress made?")
+
+    assert q.speaker == "John Kirby"
+    assert q.names == ("John Kirby",)
+    assert q.topic == ""
+
+
+def test_what_did_x_claim_names_the_speaker() -> None:
+    assert parse_question("What did Lew claim about Israel?").speaker == "Lew"
+
+
+def test_question_without_a_speaker() -> None:
+    q = parse_question("Which countries are mediating the talks?")
+
+    assert q.speaker == ""
+    assert q.names == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many hostages would be returned in Phase I?",
+        "How much aid reaches Gaza?",
+        "What percentage of Phase I is agreed?",
+    ],
+)
+def test_how_many_questions_want_a_count(text: str) -> None:
+    q = parse_question(text)
+
+    assert q.wants_count
+    assert not q.wants_time
+
+
+@pytest.mark.parametrize("text", ["When did the talks in Cairo resume?", "What date was the article published?"])
+def test_when_questions_want_a_time(text: str) -> None:
+    q = parse_question(text)
+
+    assert q.wants_time
+    assert not q.wants_count
+
+
+def test_how_long_wants_both_a_count_and_a_time() -> None:
+    q = parse_question("How long will the truce last?")
+
+    assert q.wants_count and q.wants_time
+
+
+def test_capitalised_question_words_are_not_names() -> None:
+    q = parse_question("How many hostages did Hamas seize in Israel?")
+
+    assert q.names == ("Hamas", "Israel")
+
+
+def test_day_of_a_named_date_is_not_a_fact_number() -> None:
+    q = parse_question("How many people were killed on October 7?")
+
+    assert q.numbers == frozenset()
+    assert fact_numbers("Hamas seized 253 hostages on October 7") == {"253"}
+
+
+def test_numbers_drop_thousands_separators() -> None:
+    assert numbers("1,200 and 1200") == {"1200"}
+
+
+def test_numbers_keep_decimals_and_drop_a_trailing_full_stop() -> None:
+    assert numbers("Some 3.5 million, and 1,139.") == {"3.5", "1139"}
+
+
+def test_normalise_turns_percent_into_a_sign() -> None:
+    assert "90%" in normalise("90 percent")
+    assert normalise("More than 80 per cent") == "more than 80%"
+    assert normalise("A percentage") == "a percentage"
+
+
+def test_normalise_lowercases_and_straightens_apostrophes() -> None:
+    assert normalise("Hamas’s ‘final’ offer") == "hamas's 'final' offer"
+
+
+def test_mentions_matches_any_distinctive_word_of_a_name() -> None:
+    text = "State Department spokesperson Matthew Miller told reporters."
+
+    assert mentions(text, "Matthew Miller")
+    assert mentions(text, "Miller")
+    assert mentions(text, "Stephen Miller")  # any distinctive word is enough
+    assert not mentions(text, "John Kirby")
+
+
+def test_mentions_needs_whole_words_and_ignores_case() -> None:
+    assert mentions("KIRBY spoke on Monday.", "John Kirby")
+    assert mentions("Kirby’s briefing", "Kirby")
+    assert not mentions("The Millers spoke.", "Miller")
+
+
+def test_mentions_counts_an_upper_case_acronym() -> None:
+    assert mentions("the US said on Monday", "US")
+
+
+def test_in_vocabulary_checks_a_name_against_the_corpus_words() -> None:
+    vocab = vocabulary(["Lew said that Israel has shown flexibility.", "Kirby’s briefing"])
+
+    assert in_vocabulary("Jack Lew", vocab)
+    assert in_vocabulary("Kirby's", vocab)
+    assert not in_vocabulary("Antony Blinken", vocab)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("What did Blinken tell reporters about the deal?", "Blinken"),
+        ("How did Matthew Miller describe the talks?", "Matthew Miller"),
+        ("Did Netanyahu say that Israel would budge?", "Netanyahu"),
+    ],
+)
+def test_question_starting_with_what_how_or_did_names_its_speaker(text: str, speaker: str) -> None:
+    assert parse_question(text).speaker == speaker
+
+
+def test_pronoun_us_is_not_a_mention_of_the_us() -> None:
+    assert not mentions("We are pressing as hard as we can, he told us.", "US")
