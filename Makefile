@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev index lint bench clean
+.PHONY: run test install install-dev index lint bench eval gate clean
 
 run: install
 	@test -f index/chroma.sqlite3 || $(BIN)/rag index
@@ -23,6 +23,12 @@ index: install
 lint: install-dev
 	$(BIN)/ruff check rag evals tests bench
 	$(BIN)/ruff format --check rag evals tests bench
+
+eval: install
+	$(BIN)/rag eval --baseline
+
+gate: install
+	$(BIN)/python -m evals.gate --quiet
 
 bench: install
 	$(BIN)/python bench/latency.py

@@ -127,7 +127,10 @@ class ChunkStore:
 
     def committed_versions(self) -> list[str]:
         got = self.docs.get(include=["metadatas"])
-        return [str(m["version"]) for m in got["metadatas"] or []]
+        metas = got["metadatas"] or []
+        if any("version" not in m for m in metas):
+            raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
+        return [str(m["version"]) for m in metas]
 
     def chunk_count(self) -> int:
         return self.chunks.count()
