@@ -1,4 +1,4 @@
-# Two entry points: `make run` (install + index seeds if missing + start the app) and `make test`.
+# Two entry points: `make run` (install + index seeds if missing + start the web app) and `make test`.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 
 run: install
 	@test -f index/chroma.sqlite3 || $(BIN)/rag index
-	$(BIN)/rag chat
+	$(BIN)/rag ui
 
 test: install-dev
-	$(BIN)/ruff check rag evals tests bench
+	$(BIN)/ruff check rag evals ui tests bench
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed
@@ -21,8 +21,8 @@ index: install
 	$(BIN)/rag index
 
 lint: install-dev
-	$(BIN)/ruff check rag evals tests bench
-	$(BIN)/ruff format --check rag evals tests bench
+	$(BIN)/ruff check rag evals ui tests bench
+	$(BIN)/ruff format --check rag evals ui tests bench
 
 eval: install
 	$(BIN)/rag eval --baseline

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ from rag.config import ANSWER_MODES, Settings
 from rag.errors import BadInputError
 
 if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
     from rag.extractive import ExtractiveAnswerer
     from rag.retrieval import HybridRetriever
 
@@ -25,29 +28,39 @@ class Assistant:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._embedder: BaseEmbedding | None = None
         self._retriever: HybridRetriever | None = None
         self._extractive: ExtractiveAnswerer | None = None
         self.load_seconds = 0.0
 
-    def load(self) -> None:
-        """Open the store and load the embedder (idempotent; `ask` calls it)."""
-        if self._retriever is not None:
-            return
-        from rag.embedding import load_embedder
-        from rag.extractive import ExtractiveAnswerer
-        from rag.retrieval import HybridRetriever
-        from rag.store import ChunkStore
+    @property
+    def embedder(self) -> BaseEmbedding:
+        """The loaded embedding model, for callers that index (the UI's uploads) without a second copy."""
+        with self._lock:
+            if self._embedder is None:
+                from rag.embedding import load_embedder
 
-        started = time.perf_counter()
-        store = ChunkStore(self.settings)
-        embedder = load_embedder(self.settings)
-        self._retriever = HybridRetriever(store, embedder, self.settings)
-        self._extractive = ExtractiveAnswerer(embedder, self.settings, self._retriever.vocabulary)
-        self.load_seconds = time.perf_counter() - started
+                self._embedder = load_embedder(self.settings)
+            return self._embedder
+
+    def load(self) -> None:
+        """Open the store and load the models once (idempotent; `ask` calls it)."""
+        with self._lock:
+            if self._retriever is not None:
+                return
+            from rag.extractive import ExtractiveAnswerer
+            from rag.retrieval import HybridRetriever
+            from rag.store import ChunkStore
+
+            started = time.perf_counter()
+            store = ChunkStore(self.settings)
+            self._retriever = HybridRetriever(store, self.embedder, self.settings)
+            self._extractive = ExtractiveAnswerer(self.embedder, self.settings, self._retriever.vocabulary)
+            self.load_seconds = time.perf_counter() - started
 
     def reload(self) -> None:
-        """Pick up a changed index (after `rag index` or an upload)."""
+        """Pick up a changed index (after `rag index` or an upload); the models stay loaded."""
         with self._lock:
             self._retriever = None
             self.load()
@@ -63,17 +76,30 @@ class Assistant:
             )
         return text
 
-    def ask(self, question: str, mode: str | None = None) -> Answer:
-        """Answer one question; `mode` overrides RAG_LLM for this question."""
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        mode: str | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """Answer one question.
+
+        `history` is the conversation so far as (question, answer) pairs; the extractive mode
+        answers each question on its own and ignores it (follow-up rewriting needs an LLM).
+        `mode` and `top_k` override the settings for this question only.
+        """
         text = self.check_question(question)
         mode = mode or self.settings.llm
         if mode not in ANSWER_MODES:
             raise BadInputError(f"Unknown mode {mode!r}; choose one of {', '.join(ANSWER_MODES)}.")
+        if top_k is not None and top_k < 1:
+            raise BadInputError("top_k must be at least 1.")
         with self._lock:
             self.load()
             assert self._retriever is not None and self._extractive is not None
             t0 = time.perf_counter()
-            passages = self._retriever.retrieve(text)
+            passages = self._retriever.retrieve(text, top_k)
             t1 = time.perf_counter()
             answer = self._extractive.answer(text, passages)
             t2 = time.perf_counter()

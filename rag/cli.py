@@ -125,6 +125,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     print("Loading models and the index...", file=sys.stderr)
     assistant.load()
     print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
+    history: list[tuple[str, str]] = []
     while True:
         try:
             question = input("you> ").strip()
@@ -134,7 +135,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             return 0
         try:
-            print(render(assistant.ask(question, mode=args.mode)) + "\n")
+            answer = assistant.ask(question, history=history, mode=args.mode)
+            history.append((question, answer.answer))
+            print(render(answer) + "\n")
         except BadInputError as exc:
             print(f"error: {exc}\n")
 

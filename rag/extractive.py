@@ -64,7 +64,10 @@ class ExtractiveAnswerer:
         best = ranked[0].score * self._name_factor(parsed)
         if best < self.settings.abstain_threshold:
             threshold = self.settings.abstain_threshold
-            note = f"The best evidence scored {best:.2f}, below the abstention threshold {threshold:.2f}."
+            note = (
+                "No sentence in the articles answers this closely enough "
+                f"(best evidence score {best:.2f}, threshold {threshold:.2f})."
+            )
             return _abstain(question, [note], best)
         chosen = self._choose(ranked)
         return _compose(question, parsed, chosen, best)
@@ -178,7 +181,7 @@ def _compose(question: str, parsed: Question, chosen: list[Candidate], best: flo
         lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.date}. [{dated}]")
     if parsed.speaker and not _attributed_to(chosen[0], parsed.speaker):
         topic = parsed.topic or "this"
-        lines.insert(0, f"The sources do not attribute {topic} to {parsed.speaker}; they say: [1]")
+        lines[0] = f"The sources do not attribute {topic} to {parsed.speaker}; they say: {lines[0]}"
         notices.append(f"Attribution: the best evidence is not attributed to {parsed.speaker}.")
     return Answer(
         question=question,

@@ -38,7 +38,7 @@ class IndexReport:
 
 
 def index_paths(
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     settings: Settings,
     rebuild: bool = False,
     progress: bool = True,
@@ -47,6 +47,7 @@ def index_paths(
     """Index files and folders; a file that cannot be used is reported, never fatal."""
     from tqdm import tqdm
 
+    paths = [Path(p) for p in paths]
     report = IndexReport()
     started = time.perf_counter()
     store = ChunkStore(settings, create=True)

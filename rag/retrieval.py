@@ -64,15 +64,17 @@ class HybridRetriever:
             [self.dense, self.bm25],
             llm=MockLLM(),
             mode=FUSION_MODES.RECIPROCAL_RANK,
-            similarity_top_k=settings.top_k,
+            similarity_top_k=2 * settings.dense_k,  # keep every candidate; `retrieve` cuts to top_k
             num_queries=1,
             use_async=False,
         )
+        self.top_k = settings.top_k
         self.chunk_count = len(nodes)
         self.vocabulary = vocabulary([n.get_content() for n in nodes])
 
-    def retrieve(self, question: str) -> list[Passage]:
-        fused = self.fusion.retrieve(QueryBundle(question))
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+        """The fused top_k (default: the settings'), best first."""
+        fused = self.fusion.retrieve(QueryBundle(question))[: top_k or self.top_k]
         return [
             Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=rank)
             for rank, n in enumerate(fused, start=1)

@@ -1,0 +1,218 @@
+"""The launched app over real HTTP: `/ask` JSON via gradio_client, uploads, removal, streaming.
+
+One app per session (`running_app`), on a free port, over a copy of the seed index so
+uploads never touch the shared read-only one. The browser tests use the same app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AuthenticationError
+
+from rag import Assistant, Settings
+from tests.conftest import REPO
+from ui.answering import Answerer, mode_choices
+from ui.server import create_app, launch
+from ui.settings import UiSettings
+
+LAKE = """Date: 2024-10-02
+Lake Miriel reservoir reaches record level
+
+The Lake Miriel reservoir now holds 412 million cubic metres of water, the regional water board said on Tuesday.
+Board chair Ingrid Solberg said the reservoir had not been this full since it opened in 1987.
+Farmers in the valley welcomed the news after two dry summers.
+"""
+MILLER = "What did Miller say about the 90% figure?"
+
+
+@dataclass
+class RunningApp:
+    url: str
+    settings: Settings
+    uploads_dir: Path
+    app: gr.Blocks
+
+
+_RUNNING: list[RunningApp] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_eval_run(runs_dir: Path) -> None:
+    """A finished run as `rag eval` leaves it, so the evaluation tab has something to show."""
+    from PIL import Image, ImageDraw
+
+    run = runs_dir / "20240101-120000"
+    run.mkdir(parents=True)
+    charts = {"accuracy_by_type": "Answer accuracy by question type", "latency": "Latency per question"}
+    links = "\n\n".join(f"![{title}]({name}.png)" for name, title in charts.items())
+    (run / "report.md").write_text(
+        f"# Evaluation report\n\n| metric | value |\n|---|---|\n| recall@6 | 0.90 |\n\n{links}\n"
+    )
+    (run / "metrics.json").write_text('{"recall@6": 0.9}')
+    for i, name in enumerate(charts):
+        chart = Image.new("RGB", (480, 300), "white")
+        ImageDraw.Draw(chart).rectangle((60, 120 - 40 * i, 180, 280), fill="steelblue")
+        chart.save(run / f"{name}.png")
+
+
+def running_app(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings) -> RunningApp:
+    """Launch once per session, whichever UI test module asks first."""
+    if not _RUNNING:
+        root = tmp_path_factory.mktemp("ui-app")
+        shutil.copytree(seed_settings.index_dir, root / "index")
+        settings = seed_settings.replace(index_dir=root / "index")
+        write_eval_run(root / "runs")
+        ui_settings = UiSettings(port=free_port(), eval_runs_dir=root / "runs")
+        app = create_app(settings, ui_settings)
+        _RUNNING.append(RunningApp(launch(app, ui_settings), settings, root / "index" / "uploads", app))
+    return _RUNNING[0]
+
+
+@pytest.fixture(scope="session")
+def ui_app(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings) -> Iterator[RunningApp]:
+    running = running_app(tmp_path_factory, seed_settings)
+    yield running
+    running.app.close(verbose=False)
+
+
+@pytest.fixture(scope="session")
+def client(ui_app: RunningApp) -> Client:
+    return Client(ui_app.url, verbose=False)
+
+
+def without_timings(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k != "timings"}
+
+
+def test_ask_endpoint_returns_the_json_of_rag_ask(client: Client, assistant: Assistant) -> None:
+    got = client.predict(question=MILLER, api_name="/ask")
+    assert without_timings(got) == without_timings(assistant.ask(MILLER).to_dict())
+    assert got["citations"] and "90%" in got["citations"][0]["quote"]
+    first = got["citations"][0]
+    assert first["quote"] in first["text"] and f"[{first['n']}]" in got["answer"]
+
+
+def test_ask_endpoint_takes_passages_per_question_and_explains_bad_input(client: Client) -> None:
+    assert len(client.predict(question=MILLER, top_k=2, api_name="/ask")["retrieved"]) == 2
+    with pytest.raises(Exception, match="The question is empty"):
+        client.predict(question="   ", api_name="/ask")
+    with pytest.raises(Exception, match="top_k must be between 1 and 12"):
+        client.predict(question=MILLER, top_k=99, api_name="/ask")
+
+
+def test_an_uploaded_document_is_indexed_and_answerable_then_removable(
+    client: Client, ui_app: RunningApp, tmp_path: Path
+) -> None:
+    sent = tmp_path / "Lake report (final).txt"
+    sent.write_text(LAKE, encoding="utf-8")
+    status, table, *_ = client.predict([handle_file(str(sent))], api_name="/upload")
+    stored = [p.name for p in ui_app.uploads_dir.iterdir()]
+    lake = next(name for name in stored if name.startswith("lake-report-final-"))
+    assert f"Indexed 1 file(s): {lake}" in status
+    assert any(row[-1] == lake for row in table["data"])
+
+    answer = client.predict(question="How much water does the Lake Miriel reservoir hold?", api_name="/ask")
+    assert not answer["abstained"]
+    assert answer["citations"][0]["source"] == lake and "412 million" in answer["citations"][0]["quote"]
+
+    status, table, *_ = client.predict(lake, api_name="/remove")
+    assert f"Removed {lake}" in status
+    assert not (ui_app.uploads_dir / lake).exists()
+    after = client.predict(question="How much water does the Lake Miriel reservoir hold?", api_name="/ask")
+    assert all(c["source"] != lake for c in after["citations"])
+
+
+def test_a_rejected_upload_says_why_and_stores_nothing(client: Client, ui_app: RunningApp, tmp_path: Path) -> None:
+    ui_app.uploads_dir.mkdir(parents=True, exist_ok=True)
+    before = set(ui_app.uploads_dir.iterdir())
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Caf\xe9 talks resume".encode("latin-1"))
+    status, *_ = client.predict([handle_file(str(latin))], api_name="/upload")
+    assert "Rejected: latin.txt is not valid UTF-8 (byte 3); re-save it as UTF-8." in status
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(Exception, match="Invalid file type"):  # Gradio refuses it before our code runs
+        client.predict([handle_file(str(pdf))], api_name="/upload")
+    assert set(ui_app.uploads_dir.iterdir()) == before
+
+
+def test_with_a_login_configured_the_app_and_its_api_require_it(ui_app: RunningApp, tmp_path: Path) -> None:
+    ui_settings = UiSettings(port=free_port(), auth=(("ana", "s3cret"),), eval_runs_dir=tmp_path)
+    app = create_app(ui_app.settings, ui_settings)
+    url = launch(app, ui_settings)
+    try:
+        with pytest.raises(AuthenticationError, match="credentials were not provided"):
+            Client(url, verbose=False)
+        with pytest.raises(Exception, match="Could not login"):
+            Client(url, auth=("ana", "wrong"), verbose=False)
+        answer = Client(url, auth=("ana", "s3cret"), verbose=False).predict(question=MILLER, api_name="/ask")
+        assert answer["citations"]
+    finally:
+        app.close(verbose=False)
+
+
+def test_a_whole_answer_streams_sentence_by_sentence(seed_settings: Settings) -> None:
+    parts = list(Answerer(seed_settings).stream("Which countries are mediating between Israel and Hamas?"))
+    final = parts[-1].answer
+    assert final is not None and len(final.citations) >= 2
+    assert len(parts) >= 2 and all(p.answer is None for p in parts[:-1])
+    assert all(final.answer.startswith(p.text) for p in parts) and parts[-1].text == final.answer
+
+
+def test_passage_count_applies_per_question_on_one_loaded_assistant(seed_settings: Settings) -> None:
+    answerer = Answerer(seed_settings)
+    question = "Which countries are mediating between Israel and Hamas?"
+    assert len(answerer.ask(question, top_k=2).retrieved) == 2
+    assert len(answerer.ask(question).retrieved) == seed_settings.top_k
+    assert [value for _, value in mode_choices()] == ["extractive"]
+
+
+WAIT_AND_ASK = """
+import json, sys, time, urllib.request
+from gradio_client import Client
+url = sys.argv[1]
+for _ in range(240):
+    try:
+        urllib.request.urlopen(url, timeout=1)
+        break
+    except OSError:
+        time.sleep(0.5)
+print(json.dumps(Client(url, verbose=False).predict(question=sys.argv[2], api_name="/ask")))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="unshare -n needs root")
+def test_the_app_starts_and_answers_with_no_network(seed_settings: Settings, tmp_path: Path) -> None:
+    """`rag ui` in a network namespace with only loopback: any outside connection would fail loudly."""
+    shutil.copytree(seed_settings.index_dir, tmp_path / "index")
+    (tmp_path / "tmp").mkdir()
+    url = "http://127.0.0.1:7860/"
+    script = (
+        "ip link set lo up && "
+        f"{{ {sys.executable} -m rag.cli ui --index-dir {tmp_path / 'index'} & }} && server=$! && "
+        f'{sys.executable} -c "$WAIT_AND_ASK" {url} "{MILLER}"; status=$?; kill $server; exit $status'
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp"), "WAIT_AND_ASK": WAIT_AND_ASK}
+    result = subprocess.run(
+        ["unshare", "-n", "sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["citations"][0]["source"] == "000_bad4616c5d09da39.txt"

@@ -1,0 +1,145 @@
+"""A real Chromium (Debian's, never `playwright install`) drives the page like a user would.
+
+Screenshots go to test-artifacts/ (git-ignored) for a human to look at. Every page also
+checks that nothing was requested from outside 127.0.0.1 and that no dialog ever opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from rag import Assistant, Settings
+from tests.test_ui_app import LAKE, MILLER, RunningApp, running_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = f"""Date: 2024-10-03
+Harbour council <img src=x onerror=alert(1)> debates the ferry plan
+
+The harbour council voted on Monday to add four evening ferry crossings {SCRIPT} from November, transport chair Oskar Lindqvist said.
+Residents had asked for later crossings for years, and the council said the extra boats will cost 2.3 million kroner a year.
+"""  # noqa: E501
+ANSWER_WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def ui_app(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings) -> RunningApp:
+    return running_app(tmp_path_factory, seed_settings)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), "Browser tests need Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, ui_app: RunningApp) -> Iterator[Page]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    dialogs: list[str] = []
+    outside: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.on("request", lambda request: None if request.url.startswith(ui_app.url) else outside.append(request.url))
+    opened.goto(ui_app.url, wait_until="load")
+    expect(opened.locator("#question textarea")).to_be_visible()
+    yield opened
+    context.close()
+    assert dialogs == [], f"a dialog opened: {dialogs}"
+    assert outside == [], f"the page reached outside 127.0.0.1: {outside}"
+
+
+def ask(page: Page, question: str, answers_before: int) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    expect(page.locator("#sources .turn-question").first).to_contain_text(question, timeout=ANSWER_WAIT_MS)
+    expect(page.locator("#chat .message-row.bot-row")).to_have_count(answers_before + 1)
+
+
+def upload(page: Page, file: Path) -> None:
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#upload input[type=file]").set_input_files(str(file))
+    status = page.locator("#library-status textarea")
+    expect(status).to_have_value(re.compile(r"^Indexed 1 file\(s\)"), timeout=ANSWER_WAIT_MS)
+
+
+def test_an_example_question_is_answered_with_a_linked_highlighted_source(page: Page, assistant: Assistant) -> None:
+    expected = assistant.ask(MILLER).citations[0]
+    page.get_by_text(MILLER).click()
+    expect(page.locator("#sources .source").first).to_be_visible(timeout=ANSWER_WAIT_MS)
+    citation = page.locator("#chat a.cite").first
+    expect(citation).to_have_text(f"[{expected.n}]")
+    card = page.locator(f"#sources #src-0-{expected.n}")
+    expect(card.locator("mark")).to_have_text(expected.quote)
+    expect(card).to_contain_text(expected.title.rstrip("…"))
+    expect(card).to_contain_text(expected.source)
+    expect(card).to_contain_text(expected.date)
+    citation.click()
+    assert page.evaluate("location.hash") == f"#src-0-{expected.n}"
+    expect(card).to_be_in_viewport()
+    page.screenshot(path=ARTIFACTS / "ui-answer.png")
+
+
+def test_a_follow_up_keeps_the_conversation_and_clear_empties_it(page: Page) -> None:
+    ask(page, MILLER, 0)
+    ask(page, "Who won the 1998 World Cup?", 1)
+    expect(page.locator("#chat .abstained")).to_have_text("The sources don't say.")
+    expect(page.locator("#sources .no-sources")).to_contain_text("No sources cited")
+    expect(page.locator("#sources details.turn summary")).to_contain_text(MILLER)
+    page.screenshot(path=ARTIFACTS / "ui-follow-up-abstained.png")
+    page.locator("#clear").click()
+    expect(page.locator("#chat .message-row")).to_have_count(0)
+    expect(page.locator("#sources .sources-empty")).to_be_visible()
+
+
+def test_an_uploaded_file_is_listed_and_then_answers(page: Page, tmp_path: Path) -> None:
+    file = tmp_path / "Lake Miriel.txt"
+    file.write_text(LAKE, encoding="utf-8")
+    upload(page, file)
+    expect(page.locator("#articles")).to_contain_text("Lake Miriel reservoir reaches record level")
+    page.screenshot(path=ARTIFACTS / "ui-library-upload.png", full_page=True)
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How much water does the Lake Miriel reservoir hold?", 0)
+    expect(page.locator("#sources .source mark").first).to_contain_text("412 million cubic metres")
+
+
+def test_markup_in_a_document_is_shown_as_text_and_never_runs(page: Page, tmp_path: Path) -> None:
+    file = tmp_path / "harbour.txt"
+    file.write_text(HOSTILE, encoding="utf-8")
+    upload(page, file)
+    expect(page.locator("#articles")).to_contain_text("Harbour council <img src=x onerror=alert(1)> debates")
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "What did Oskar Lindqvist say about the ferry crossings?", 0)
+    expect(page.locator("#sources .source mark").first).to_contain_text(f"ferry crossings {SCRIPT} from November")
+    expect(page.locator("#chat .bot-row").first).to_contain_text(SCRIPT)
+    for root in ("#sources", "#chat", "#articles"):
+        assert page.locator(f"{root} script, {root} img").count() == 0
+    page.screenshot(path=ARTIFACTS / "ui-escaped-markup.png")
+
+
+def test_the_evaluation_tab_shows_the_latest_run(page: Page) -> None:
+    page.get_by_role("tab", name="Evaluation").click()
+    expect(page.locator("#eval-title")).to_contain_text("20240101-120000")
+    expect(page.locator("#eval-report")).to_contain_text("recall@6")
+    expect(page.locator("#eval-charts img")).to_have_count(2)
+    expect(page.locator("#eval-charts")).to_contain_text("Latency per question")
+    page.screenshot(path=ARTIFACTS / "ui-evaluation.png", full_page=True)
