@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from evals.dataset import MustInclude, QAItem
+from rag.question import normalise as rag_normalise
 
 _PUNCT = re.compile(r"[^\w%\s]")
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
@@ -33,9 +34,8 @@ Support = Callable[[str, str], bool]  # (answer sentence, cited text) -> support
 
 
 def normalise(text: str) -> str:
-    """Case, curly quotes, 'percent' and thousands separators folded, punctuation dropped."""
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    text = re.sub(r"\s*(?:per ?cent)\b", "%", text)
+    """rag's fact normalisation (case, apostrophes, 'percent'), plus thousands separators and punctuation."""
+    text = rag_normalise(text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = _PUNCT.sub(" ", text)
     return " ".join(text.split())

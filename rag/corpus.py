@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,11 +84,6 @@ def load_article(path: Path) -> Article | Skipped:
     if path.suffix.lower() in (".html", ".htm"):
         return _from_html(path, decoded)
     return _from_text(path, decoded)
-
-
-def load_articles(paths: Iterable[Path]) -> Iterator[Article | Skipped]:
-    for path in paths:
-        yield load_article(path)
 
 
 def _from_text(path: Path, text: str) -> Article | Skipped:

@@ -132,11 +132,9 @@ def _lexical_overlap(question: Question, sentence: str) -> float:
     """Weighted share of the question's facts in the sentence: numbers 3, names 2, other terms 1."""
     sentence_stems = stems(sentence)
     sentence_numbers = numbers(normalise(sentence))
-    name_stems = stems(" ".join(question.names))
     # Who spoke is judged by the attribution check, not rewarded here: otherwise any
     # sentence naming the speaker outranks the one that holds the fact.
-    speaker_stems = stems(question.speaker)
-    weights = {s: (2.0 if s in name_stems else 1.0) for s in question.stems - speaker_stems}
+    weights = {s: (2.0 if s in question.name_stems else 1.0) for s in question.stems - question.speaker_stems}
     total = sum(weights.values()) + 3.0 * len(question.numbers)
     got = sum(w for s, w in weights.items() if s in sentence_stems)
     got += 3.0 * len(question.numbers & sentence_numbers)

@@ -106,6 +106,8 @@ class Question:
     names: tuple[str, ...]  # capitalised words/phrases other than question words
     numbers: frozenset[str]
     stems: frozenset[str]
+    name_stems: frozenset[str]  # stems of `names`, weighted higher when scoring
+    speaker_stems: frozenset[str]  # stems of `speaker`, left out of the overlap score
     speaker: str  # the person the question says spoke, "" if none
     topic: str  # what the speaker is asked about, for the attribution note
     wants_count: bool
@@ -118,11 +120,14 @@ def parse_question(text: str) -> Question:
     if speaker_match:
         speaker = next(g for g in speaker_match.groups() if g).strip()
     topic_match = _TOPIC.search(text)
+    names = _names(text)
     return Question(
         text=text,
-        names=tuple(_names(text)),
+        names=tuple(names),
         numbers=frozenset(fact_numbers(text)),
         stems=frozenset(stems(text)),
+        name_stems=frozenset(stems(" ".join(names))),
+        speaker_stems=frozenset(stems(speaker)),
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",
         wants_count=bool(_COUNT_Q.search(text)),

@@ -43,12 +43,11 @@ class HybridRetriever:
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        nodes = store.committed_nodes()
+        versions = store.committed_versions()
+        nodes = store.committed_nodes(versions)
         if not nodes:
             raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
-        committed = MetadataFilters(
-            filters=[MetadataFilter(key="version", value=store.committed_versions(), operator=FilterOperator.IN)]
-        )
+        committed = MetadataFilters(filters=[MetadataFilter(key="version", value=versions, operator=FilterOperator.IN)])
         self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
         self.bm25: BaseRetriever = _MatchesOnly(
             BM25Retriever.from_defaults(

@@ -179,11 +179,11 @@ class ChunkStore:
             self.chunks.delete(ids=orphans[i : i + _ADD_BATCH])
         return len(orphans)
 
-    def committed_nodes(self) -> list[TextNode]:
+    def committed_nodes(self, versions: list[str] | None = None) -> list[TextNode]:
         """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
         from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-        versions = self.committed_versions()
+        versions = self.committed_versions() if versions is None else versions
         if not versions:
             return []
         got = self.chunks.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import Article, Skipped, find_files, load_article, load_articles
+from rag.corpus import Article, Skipped, find_files, load_article
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -218,7 +218,7 @@ def test_mixed_folder_finds_and_loads_good_files_and_skips_bad_ones_with_reasons
     missing = tmp_path / "missing.txt"
 
     found, skipped = find_files([folder, missing])
-    loaded = list(load_articles(found))
+    loaded = [load_article(path) for path in found]
 
     articles = {a.source: a.title for a in loaded if isinstance(a, Article)}
     reasons = {s.path.name: s.reason for s in skipped + [x for x in loaded if isinstance(x, Skipped)]}
