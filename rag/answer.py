@@ -36,6 +36,22 @@ class Retrieved:
     score: float
 
 
+@dataclass(frozen=True)
+class SentenceCheck:
+    """What verification found for one sentence the model wrote.
+
+    `status`: supported (as cited), repointed (a wrong or missing citation replaced by
+    the source that supports it), dropped (nothing given supports it; not shown).
+    `model_cited` uses the prompt's source numbers; `cited` the final answer's.
+    """
+
+    sentence: str
+    status: str
+    cited: list[int]
+    model_cited: list[int]
+    reason: str = ""
+
+
 @dataclass
 class Answer:
     """A grounded answer: every answer sentence ends with the [n] of a citation below."""
@@ -49,6 +65,14 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     evidence_score: float = 0.0
+    # LLM modes only: the model's raw text, what verification did to each sentence, the
+    # question actually retrieved for (follow-ups are rewritten), and token usage.
+    draft: str = ""
+    checks: list[SentenceCheck] = field(default_factory=list)
+    standalone_question: str = ""
+    model: str = ""
+    usage: dict[str, float] = field(default_factory=dict)
+    fallback: str = ""  # why an LLM answer was replaced by the extractive one, "" if it was not
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.answer import Answer, Retrieved
-from rag.config import ANSWER_MODES, Settings
+from rag.config import LLM_SETTINGS, Settings
 from rag.errors import BadInputError
+from rag.llm_answerer import LLMAnswerer, Token
+from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
+from rag.rewrite import needs_rewrite, rewrite_question
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -29,6 +32,8 @@ class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
+        self._answering = threading.Lock()
+        self._backends: dict[str, ChatBackend] = {}
         self._embedder: BaseEmbedding | None = None
         self._retriever: HybridRetriever | None = None
         self._extractive: ExtractiveAnswerer | None = None
@@ -83,26 +88,101 @@ class Assistant:
         mode: str | None = None,
         top_k: int | None = None,
     ) -> Answer:
-        """Answer one question.
+        """Answer one question; see `stream` for the arguments."""
+        final: Answer | None = None
+        for event in self.stream(question, history=history, mode=mode, top_k=top_k):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
 
-        `history` is the conversation so far as (question, answer) pairs; the extractive mode
-        answers each question on its own and ignores it (follow-up rewriting needs an LLM).
-        `mode` and `top_k` override the settings for this question only.
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        mode: str | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[Token | Answer]:
+        """Yield the model's draft as `Token`s (LLM modes only), then one verified `Answer`.
+
+        `history` is the conversation so far as (question, answer) pairs; in LLM modes a
+        follow-up that refers back to it is rewritten into a standalone question first.
+        `mode` ("extractive", "local", "hosted" or "auto") and `top_k` override the
+        settings for this question only.
         """
         text = self.check_question(question)
-        mode = mode or self.settings.llm
-        if mode not in ANSWER_MODES:
-            raise BadInputError(f"Unknown mode {mode!r}; choose one of {', '.join(ANSWER_MODES)}.")
+        if mode is not None and mode not in LLM_SETTINGS:
+            raise BadInputError(f"Unknown mode {mode!r}; choose one of {', '.join(LLM_SETTINGS)}.")
         if top_k is not None and top_k < 1:
             raise BadInputError("top_k must be at least 1.")
-        with self._lock:
-            self.load()
+        resolved = resolve_mode(self.settings, mode)
+        self.load()
+        # A plain Lock, not the RLock: a UI may resume this generator on another thread.
+        with self._answering:
             assert self._retriever is not None and self._extractive is not None
             t0 = time.perf_counter()
-            passages = self._retriever.retrieve(text, top_k)
+            standalone, rewrite_note = self._standalone(text, history or (), resolved)
             t1 = time.perf_counter()
-            answer = self._extractive.answer(text, passages)
+            passages = self._retriever.retrieve(standalone, top_k)
             t2 = time.perf_counter()
+            final: Answer | None = None
+            if resolved == "extractive":
+                final = self._extractive.answer(standalone, passages)
+            else:
+                answerer = LLMAnswerer(self._backend(resolved), self._extractive, self.settings)
+                for event in answerer.stream(standalone, passages):
+                    if isinstance(event, Answer):
+                        final = event
+                    else:
+                        yield event
+            t3 = time.perf_counter()
+        assert final is not None
         retrieved = [Retrieved(p.rank, p.chunk.chunk_id, p.chunk.source, round(p.score, 6)) for p in passages]
-        timings = {"retrieve": round(t1 - t0, 4), "answer": round(t2 - t1, 4), "total": round(t2 - t0, 4)}
-        return replace(answer, retrieved=retrieved, timings=timings)
+        timings = {
+            "rewrite": round(t1 - t0, 4),
+            "retrieve": round(t2 - t1, 4),
+            "answer": round(t3 - t2, 4),
+            "total": round(t3 - t0, 4),
+        }
+        notices = [rewrite_note, *final.notices] if rewrite_note else final.notices
+        yield replace(
+            final,
+            question=text,
+            standalone_question=standalone if standalone != text else "",
+            retrieved=retrieved,
+            timings=timings,
+            notices=notices,
+        )
+
+    def _standalone(self, question: str, history: Sequence[tuple[str, str]], mode: str) -> tuple[str, str]:
+        """The question to retrieve for, and a notice when it was rewritten or could not be."""
+        if mode == "extractive" or not needs_rewrite(question, history):
+            return question, ""
+        try:
+            rewritten = rewrite_question(self._backend(mode), question, history)
+        except Exception as exc:  # the answer step will meet the same failure and fall back
+            return question, f"The follow-up could not be rewritten ({type(exc).__name__}); asked as written."
+        if rewritten == question:
+            return question, ""
+        return rewritten, f"Follow-up read as: {rewritten}"
+
+    def _backend(self, mode: str) -> ChatBackend:
+        with self._lock:
+            if mode not in self._backends:
+                self._backends[mode] = make_backend(mode, self.settings)
+            return self._backends[mode]
+
+    def warm_up(self, mode: str | None = None) -> None:
+        """Load the index and, for the local model, start its server now rather than on the first question."""
+        self.load()
+        resolved = resolve_mode(self.settings, mode)
+        backend = self._backend(resolved) if resolved != "extractive" else None
+        if isinstance(backend, LocalBackend):
+            backend.start()
+
+    def close(self) -> None:
+        """Stop what this assistant started (the local model server)."""
+        with self._lock:
+            for backend in self._backends.values():
+                backend.close()
+            self._backends.clear()

@@ -10,13 +10,17 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
 
-ANSWER_MODES = ("extractive",)
+ANSWER_MODES = ("extractive", "local", "hosted")
+# "auto": the local model when its packages are installed, else extractive (see rag/modes.py).
+LLM_SETTINGS = (*ANSWER_MODES, "auto")
+GRAMMAR_CHOICES = ("local", "always", "never")
+_DEFAULT_MODEL_CACHE = Path("~/.cache/newsrag/models").expanduser()
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,20 @@ class Settings:
     embed_batch_size: int = 32
     dense_k: int = 12  # candidates from each retriever before fusion
     top_k: int = 6  # fused passages handed to the answerer
-    llm: str = "extractive"
+    llm: str = "auto"
+    # The local model: a bundled name (rag/model_files.py) or, for hosted, the endpoint's model name.
+    llm_model: str = ""
+    llm_model_path: str = ""  # a user's GGUF file; wins over llm_model for the local backend
+    llm_base_url: str = ""  # hosted: an OpenAI-compatible endpoint, e.g. http://gpu-box:8080/v1
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 60.0  # seconds without a byte from the model before giving up
+    llm_retries: int = 2  # hosted: bounded retries on connection errors and 5xx
+    llm_threads: int = 2
+    llm_context: int = 4096  # the local server's context window (tokens)
+    llm_max_tokens: int = 160  # the answer's length cap
+    llm_source_tokens: int = 260  # budget for the numbered sources in the prompt (cl100k tokens)
+    llm_grammar: str = "local"  # constrain citations with a GBNF grammar: local, always or never
+    model_cache_dir: Path = _DEFAULT_MODEL_CACHE  # where the bundled model is assembled once
     max_answer_sentences: int = 4
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
     abstain_threshold: float = 0.45
@@ -39,13 +56,22 @@ class Settings:
     torch_threads: int = 2
 
     def __post_init__(self) -> None:
-        if self.llm not in ANSWER_MODES:
+        if self.llm not in LLM_SETTINGS:
             raise ConfigError(
-                f"RAG_LLM={self.llm!r} is not a known answering mode; choose one of {', '.join(ANSWER_MODES)}."
+                f"RAG_LLM={self.llm!r} is not a known answering mode; choose one of {', '.join(LLM_SETTINGS)}."
             )
+        if self.llm_grammar not in GRAMMAR_CHOICES:
+            raise ConfigError(f"RAG_LLM_GRAMMAR must be one of {', '.join(GRAMMAR_CHOICES)}.")
+        if self.llm_timeout <= 0:
+            raise ConfigError("RAG_LLM_TIMEOUT must be positive (seconds).")
+        if self.llm_retries < 0:
+            raise ConfigError("RAG_LLM_RETRIES must be 0 or more.")
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
-        for name in ("top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size"):
+        for name in (
+            "top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size",
+            "llm_threads", "llm_context", "llm_max_tokens", "llm_source_tokens",
+        ):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"RAG_{name.upper()} must be at least 1.")
 

@@ -40,6 +40,16 @@ class Candidate:
     score: float = 0.0
 
 
+@dataclass
+class Ranking:
+    """Candidates best first, the evidence score, and why to abstain ("" to answer)."""
+
+    question: Question
+    ranked: list[Candidate]
+    best: float
+    abstain_reason: str
+
+
 class ExtractiveAnswerer:
     """Sentence selection; embeddings of seen sentences are cached per process."""
 
@@ -49,16 +59,19 @@ class ExtractiveAnswerer:
         self.corpus_words = corpus_words
         self._cache: dict[str, list[float]] = {}
 
-    def answer(self, question: str, passages: list[Passage]) -> Answer:
+    def rank(self, question: str, passages: list[Passage]) -> Ranking:
+        """Score every retrieved sentence; decide whether the evidence is strong enough to answer.
+
+        Shared with the LLM answerer, so both modes abstain on the same evidence.
+        """
         parsed = parse_question(question)
         candidates = _candidates(passages)
         if parsed.speaker and not in_vocabulary(parsed.speaker, self.corpus_words):
             # Nothing in the articles can be what this person said. Other absent names
             # only lower the score: "American" or "September" may be paraphrases.
-            reason = f"The indexed articles do not mention {parsed.speaker}."
-            return _abstain(question, [reason], 0.0)
+            return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}.")
         if not candidates:
-            return _abstain(question, ["No usable passage was retrieved."], 0.0)
+            return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
         self._score(parsed, candidates)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
         best = ranked[0].score * self._name_factor(parsed)
@@ -68,9 +81,15 @@ class ExtractiveAnswerer:
                 "No sentence in the articles answers this closely enough "
                 f"(best evidence score {best:.2f}, threshold {threshold:.2f})."
             )
-            return _abstain(question, [note], best)
-        chosen = self._choose(ranked)
-        return _compose(question, parsed, chosen, best)
+            return Ranking(parsed, ranked, best, note)
+        return Ranking(parsed, ranked, best, "")
+
+    def answer(self, question: str, passages: list[Passage], ranking: Ranking | None = None) -> Answer:
+        ranking = ranking or self.rank(question, passages)
+        if ranking.abstain_reason:
+            return _abstain(question, [ranking.abstain_reason], ranking.best)
+        chosen = self._choose(ranking.ranked)
+        return _compose(question, ranking.question, chosen, ranking.best)
 
     def _name_factor(self, question: Question) -> float:
         """Halve the evidence when none of the question's names occurs anywhere in the articles.
@@ -84,13 +103,14 @@ class ExtractiveAnswerer:
 
     def _score(self, question: Question, candidates: list[Candidate]) -> None:
         q_vec = self.embedder.get_query_embedding(question.text)
-        vectors = self._embed([c.text for c in candidates])
+        vectors = self.embed([c.text for c in candidates])
         for cand, vec in zip(candidates, vectors, strict=True):
             similarity = sum(a * b for a, b in zip(q_vec, vec, strict=True))
             lexical = _lexical_overlap(question, cand.text)
             cand.score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
 
-    def _embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Normalised sentence vectors (a dot product is the cosine), cached per process."""
         new = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if new:
             self._cache.update(zip(new, self.embedder.get_text_embedding_batch(new), strict=True))
@@ -150,7 +170,7 @@ def _overlap_ratio(a: str, b: str) -> float:
     return len(sa & sb) / max(1, min(len(sa), len(sb)))
 
 
-def _attributed_to(cand: Candidate, speaker: str) -> bool:
+def attributed_to(cand: Candidate, speaker: str) -> bool:
     if mentions(cand.text, speaker):
         return True
     lowered = normalise(cand.text)
@@ -177,7 +197,7 @@ def _compose(question: str, parsed: Question, chosen: list[Candidate], best: flo
     dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)
     if parsed.wants_time and dated is not None:
         lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.date}. [{dated}]")
-    if parsed.speaker and not _attributed_to(chosen[0], parsed.speaker):
+    if parsed.speaker and not attributed_to(chosen[0], parsed.speaker):
         topic = parsed.topic or "this"
         lines[0] = f"The sources do not attribute {topic} to {parsed.speaker}; they say: {lines[0]}"
         notices.append(f"Attribution: the best evidence is not attributed to {parsed.speaker}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 from rag import Assistant, Settings, load_settings
 from rag.embedding import load_embedder
 from rag.indexing import index_paths
+
+# Subprocesses (`rag ask`, `rag ui`) inherit this: the LLM tests (tests/test_llm_*.py) opt in
+# explicitly, so the rest of the suite never starts a model server by the "auto" default.
+os.environ["RAG_LLM"] = "extractive"
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -25,7 +30,7 @@ def embedder():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:  # type: ignore[no-untyped-def]
     """A Chroma store of the five seed articles; read-only for tests (copy it to modify)."""
-    settings = load_settings(env={}, index_dir=tmp_path_factory.mktemp("seed-index"))
+    settings = load_settings(env={}, index_dir=tmp_path_factory.mktemp("seed-index"), llm="extractive")
     index_paths([SEEDS], settings, progress=False, embedder=embedder)
     return settings
 

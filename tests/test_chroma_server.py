@@ -55,7 +55,7 @@ def test_index_and_answer_through_a_chroma_server(chroma_url: str, tmp_path: Pat
     corpus.mkdir()
     for name in ("000_bad4616c5d09da39.txt", "003_6f61d5c10235f360.txt"):
         shutil.copy(SEEDS / name, corpus)
-    settings = load_settings(env={}, chroma_url=chroma_url, index_dir=tmp_path / "unused")
+    settings = load_settings(env={}, chroma_url=chroma_url, index_dir=tmp_path / "unused", llm="extractive")
     report = index_paths([corpus], settings, progress=False, embedder=embedder)
     assert sorted(report.added) == ["000_bad4616c5d09da39.txt", "003_6f61d5c10235f360.txt"]
     assert not (tmp_path / "unused").exists(), "an HTTP store must not create a local index"

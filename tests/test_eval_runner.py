@@ -84,7 +84,7 @@ def test_baseline_answers_the_same_questions_side_by_side(
 
 
 def test_missing_default_index_is_built_from_the_seeds(tmp_path: Path, embedder: Any) -> None:
-    settings = load_settings(env={}, index_dir=tmp_path / "index")
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
     with prepared_settings(settings, EvalOptions(progress=False), embedder) as ready:
         assert len(ChunkStore(ready).documents()) == len(list(SEEDS.glob("*.txt")))
 

@@ -1,0 +1,174 @@
+"""Answer with an LLM: stream its words, then verify every sentence against the sources it cites.
+
+The same evidence test as the extractive mode decides whether to ask the model at all,
+so a question the articles cannot answer never reaches it. Whatever the model writes is
+a draft: only sentences that verification keeps reach the reader, each with a citation
+that was checked. If the model fails, times out or its server dies, the extractive
+answer is returned with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from rag.answer import ABSTAIN_TEXT, Answer, Citation
+from rag.config import Settings
+from rag.extractive import ExtractiveAnswerer, Ranking
+from rag.llm_backend import ChatBackend, Generation
+from rag.llm_prompt import Source, build_messages, citation_grammar, prompt_tokens, select_sources
+from rag.question import mentions
+from rag.retrieval import Passage
+from rag.verification import verify
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the model's draft as it streams (unverified: the final `Answer` may differ)."""
+
+    text: str
+
+
+class LLMAnswerer:
+    def __init__(self, backend: ChatBackend, extractive: ExtractiveAnswerer, settings: Settings) -> None:
+        self.backend = backend
+        self.extractive = extractive
+        self.settings = settings
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Answer]:
+        """Yield `Token`s while the model writes, then exactly one verified `Answer`."""
+        ranking = self.extractive.rank(question, passages)
+        if ranking.abstain_reason:
+            yield self._abstain(question, [ranking.abstain_reason], ranking.best)
+            return
+        sources = select_sources(ranking.ranked, self.settings.llm_source_tokens)
+        messages = build_messages(question, sources)
+        grammar = citation_grammar(len(sources), min(3, self.settings.max_answer_sentences))
+        generation = Generation()
+        started = time.perf_counter()
+        try:
+            for piece in self.backend.stream(
+                messages, max_tokens=self.settings.llm_max_tokens, grammar=grammar, generation=generation
+            ):
+                yield Token(piece)
+        except Exception as exc:  # any failure of the model or its server: the extractive answer stands in
+            reason = _describe(exc, time.perf_counter() - started)
+            yield self._fallback(question, passages, ranking, reason, generation)
+            return
+        usage = _usage(generation, prompt_tokens(messages), len(sources))
+        yield self._compose(question, ranking, sources, generation.text, usage, passages)
+
+    def _compose(
+        self,
+        question: str,
+        ranking: Ranking,
+        sources: list[Source],
+        draft: str,
+        usage: dict[str, float],
+        passages: list[Passage],
+    ) -> Answer:
+        verified = verify(draft, [s.text for s in sources], self._similarity)
+        if verified.silent:
+            answer = self._abstain(question, ["The model found no answer in the sources."], ranking.best)
+            return replace(answer, draft=draft, checks=verified.checks, usage=usage)
+        if not verified.kept:
+            reason = "none of the model's sentences is supported by the source it cites"
+            generation = Generation(text=draft)
+            fallback = self._fallback(question, passages, ranking, reason, generation)
+            return replace(fallback, checks=verified.checks, usage=usage)
+        order: dict[int, int] = {}  # prompt number -> final number, in order of first citation
+        for _, cited in verified.kept:
+            for n in cited:
+                order.setdefault(n, len(order) + 1)
+        lines = [f"{text} {''.join(f'[{order[n]}]' for n in cited)}" for text, cited in verified.kept]
+        checks = [replace(c, cited=[order[n] for n in c.cited]) for c in verified.checks]
+        citations = [_citation(order[n], sources[n - 1]) for n in order]
+        notices: list[str] = []
+        changed = [c for c in checks if c.status != "supported"]
+        if changed:
+            notices.append(
+                f"Verification changed {len(changed)} of {len(checks)} sentences the model wrote "
+                f"({sum(c.status == 'repointed' for c in changed)} re-pointed, "
+                f"{sum(c.status == 'dropped' for c in changed)} dropped)."
+            )
+        speaker = ranking.question.speaker
+        if speaker and not any(mentions(c.text, speaker) for c in citations):
+            topic = ranking.question.topic or "this"
+            lines[0] = f"The sources do not attribute {topic} to {speaker}; they say: {lines[0]}"
+            notices.append(f"Attribution: the cited sources do not name {speaker}.")
+        return Answer(
+            question=question,
+            answer=" ".join(lines),
+            abstained=False,
+            mode=self.backend.name,
+            citations=citations,
+            notices=notices,
+            evidence_score=round(ranking.best, 4),
+            draft=draft,
+            checks=checks,
+            model=self.backend.model,
+            usage=usage,
+        )
+
+    def _similarity(self, sentence: str, texts: list[str]) -> list[float]:
+        vectors = self.extractive.embed([sentence, *texts])
+        head = vectors[0]
+        return [sum(a * b for a, b in zip(head, v, strict=True)) for v in vectors[1:]]
+
+    def _abstain(self, question: str, notices: list[str], best: float) -> Answer:
+        return Answer(
+            question=question,
+            answer=ABSTAIN_TEXT,
+            abstained=True,
+            mode=self.backend.name,
+            notices=notices,
+            evidence_score=round(best, 4),
+            model=self.backend.model,
+        )
+
+    def _fallback(
+        self, question: str, passages: list[Passage], ranking: Ranking, reason: str, generation: Generation
+    ) -> Answer:
+        answer = self.extractive.answer(question, passages, ranking)
+        notice = f"The {self.backend.name} model's answer was not used ({reason}); this is the extractive answer."
+        return replace(
+            answer, notices=[notice, *answer.notices], draft=generation.text, model=self.backend.model, fallback=reason
+        )
+
+
+def _citation(number: int, source: Source) -> Citation:
+    chunk = source.chunk
+    return Citation(
+        n=number,
+        source=chunk.source,
+        title=chunk.title,
+        date=chunk.date,
+        chunk_id=chunk.chunk_id,
+        text=chunk.text,
+        quote=source.text,
+        start=source.start,
+        end=source.end,
+    )
+
+
+def _usage(generation: Generation, counted_prompt: int, n_sources: int) -> dict[str, float]:
+    return {
+        "prompt_tokens": generation.prompt_tokens,  # as the model's tokenizer counted them
+        "prompt_tokens_cl100k": counted_prompt,
+        "completion_tokens": generation.completion_tokens,
+        "sources": n_sources,
+        "first_token_seconds": round(generation.first_token_seconds, 3),
+        "generate_seconds": round(generation.total_seconds, 3),
+        "tokens_per_second": round(generation.tokens_per_second, 2),
+    }
+
+
+def _describe(exc: Exception, elapsed: float) -> str:
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return f"no reply within {elapsed:.0f} s"
+    if "Connection" in name or "RemoteProtocol" in name:
+        return f"the model server could not be reached or stopped mid-answer ({name})"
+    message = str(exc).splitlines()[0][:200] if str(exc) else name
+    return f"{name}: {message}"

@@ -1,0 +1,59 @@
+"""Turn a follow-up ("and what did Hamas say about it?") into a standalone question before retrieval.
+
+Retrieval sees one question at a time, so "it" must be spelled out. The model does the
+rewriting with the last turns as context; its output is accepted only if it looks like
+one question, otherwise the original question is used unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.llm_backend import ChatBackend
+
+HISTORY_TURNS = 2
+ANSWER_CHARS = 300
+_REFERRING = re.compile(
+    r"^\s*(?:and|but|so|also|what about|how about)\b"
+    r"|\b(?:it|its|they|them|their|he|him|his|she|her|that|this|those|these|there|then|the same|the deal)\b",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
+SYSTEM_PROMPT = (
+    "Rewrite the user's last question so that it can be understood without the conversation: "
+    "replace words like it, they, he or that with what they refer to. "
+    "Reply with the rewritten question only."
+)
+GRAMMAR = 'root ::= [A-Z] [^\\n?]{4,250} "?"\n'
+
+
+def needs_rewrite(question: str, history: Sequence[tuple[str, str]]) -> bool:
+    """Only questions that point back at the conversation; a self-contained one is left alone."""
+    return bool(history) and bool(_REFERRING.search(question))
+
+
+def rewrite_messages(question: str, history: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    lines = []
+    for asked, answered in list(history)[-HISTORY_TURNS:]:
+        reply = _MARKER.sub("", answered or "").strip()
+        if len(reply) > ANSWER_CHARS:
+            reply = reply[:ANSWER_CHARS].rsplit(" ", 1)[0] + " …"
+        lines.append(f"User: {asked}\nAssistant: {reply}")
+    user = "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}\nRewritten question:"
+    return [("system", SYSTEM_PROMPT), ("user", user)]
+
+
+def clean_rewrite(raw: str, original: str) -> str:
+    """The model's question, or the original when the output is not one plausible question."""
+    text = raw.strip().strip('"“”').strip()
+    text = re.sub(r"^(?:rewritten|standalone) question:\s*", "", text, flags=re.IGNORECASE)
+    if "\n" in text or not 5 <= len(text) <= 300 or not text.endswith("?"):
+        return original
+    return text
+
+
+def rewrite_question(backend: ChatBackend, question: str, history: Sequence[tuple[str, str]]) -> str:
+    """May raise what the backend raises; the caller falls back to the original question."""
+    raw = backend.complete(rewrite_messages(question, history), max_tokens=64, grammar=GRAMMAR)
+    return clean_rewrite(raw, question)

@@ -1,0 +1,167 @@
+"""Check every sentence a model wrote against the sources it cites, and repair or drop it.
+
+A sentence is supported by a set of sources when every number and every name in it
+occurs there, and its remaining content does too: most of its key terms, or a close
+semantic match to one source sentence. A wrong citation is re-pointed to the source
+that does support the sentence; an uncited sentence gets the source that supports it;
+a sentence nothing supports is dropped. Numbers outside the given sources are removed
+before anything else, so a citation to a source that was not given cannot survive.
+
+Hand-written: llama-index's CitationQueryEngine trusts the model's numbers and its
+evaluators ask another LLM; neither checks facts against the cited text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag.answer import SentenceCheck
+from rag.question import mentions, normalise, numbers, parse_question, stems
+from rag.sentences import sentence_spans
+
+# "[2]", "[1, 3]", "[Source 2]", "[2][3]"; a trailing full stop after the marker belongs to the sentence.
+_CITATION = re.compile(r"\s*\[(?:sources?\s*)?(\d+(?:\s*(?:,|and)\s*\d+)*)\]", re.IGNORECASE)
+_CITATION_RUN = re.compile(r"(?:\s*\[(?:sources?\s*)?\d+(?:\s*(?:,|and)\s*\d+)*\])+\s*\.?", re.IGNORECASE)
+_SILENCE = re.compile(
+    r"sources? (?:do(?:es)? not|don't|doesn't) (?:say|mention|contain|provide|specify|state|cover|include|address)"
+    r"|(?:is|are) not (?:mentioned|specified|stated|provided|given) in the sources?"
+    r"|no (?:information|mention) (?:about|of|on|in)"
+    r"|not (?:in|covered by) the sources|cannot be determined from",
+    re.IGNORECASE,
+)
+LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
+SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
+
+Similarity = Callable[[str, list[str]], list[float]]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One sentence as the model wrote it: its text without markers, and the numbers it cited."""
+
+    text: str
+    cited: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Support:
+    supported: bool
+    score: float
+    reason: str
+
+
+def split_draft(draft: str) -> list[Draft]:
+    """Sentences with their citations; markers attach to the sentence they follow."""
+    out: list[Draft] = []
+    position = 0
+    for run in _CITATION_RUN.finditer(draft):
+        body = draft[position : run.start()]
+        cited = tuple(int(n) for m in _CITATION.finditer(run.group(0)) for n in re.findall(r"\d+", m.group(1)))
+        sentences = _sentences(body)
+        if sentences:
+            out.extend(Draft(s, ()) for s in sentences[:-1])
+            out.append(Draft(sentences[-1], cited))
+        elif out:  # a marker run right after another: "… [1]. [2]"
+            last = out.pop()
+            out.append(Draft(last.text, last.cited + cited))
+        position = run.end()
+    out.extend(Draft(s, ()) for s in _sentences(draft[position:]))
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    text = text.strip()
+    if not text:
+        return []
+    pieces = [text[s.start : s.end].strip() for s in sentence_spans(text)]
+    return [p for p in pieces if re.search(r"[A-Za-z0-9]", p)]
+
+
+def says_sources_silent(text: str) -> bool:
+    """The model's way of abstaining ("The sources don't say", "no information about")."""
+    return bool(_SILENCE.search(normalise(text)))
+
+
+def support(sentence: str, source_texts: Sequence[str], similarity: Similarity | None) -> Support:
+    """Whether these sources together back this sentence (see the module docstring)."""
+    if not source_texts:
+        return Support(False, 0.0, "no source")
+    joined = " ".join(source_texts)
+    joined_norm = normalise(joined)
+    missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm)
+    if missing_numbers:
+        return Support(False, 0.0, f"number {', '.join(sorted(missing_numbers))} not in the cited source")
+    missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
+    if missing_names:
+        return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
+    terms = stems(sentence)
+    lexical = len(terms & stems(joined)) / len(terms) if terms else 1.0
+    semantic = 0.0
+    if similarity is not None and lexical < LEXICAL_SUPPORT:
+        pieces = [p for text in source_texts for p in _sentences(text)] or list(source_texts)
+        semantic = max(similarity(sentence, pieces), default=0.0)
+    score = max(lexical, semantic)
+    if lexical >= LEXICAL_SUPPORT or semantic >= SEMANTIC_SUPPORT:
+        return Support(True, round(score, 3), "")
+    return Support(False, round(score, 3), f"content not in the cited source (overlap {lexical:.2f})")
+
+
+def _names(sentence: str) -> list[str]:
+    """Capitalised names the sentence asserts; the first word counts only when it is not a plain word."""
+    return list(parse_question(sentence).names)
+
+
+@dataclass
+class Verified:
+    """The verified sentences in order, with the prompt numbers each one cites."""
+
+    kept: list[tuple[str, list[int]]]
+    checks: list[SentenceCheck]
+    silent: bool  # the model said the sources don't answer and nothing else survived
+
+
+def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = None) -> Verified:
+    """Check each sentence of `draft` against `sources` (numbered from 1 as in the prompt)."""
+    kept: list[tuple[str, list[int]]] = []
+    checks: list[SentenceCheck] = []
+    said_silent = False
+    for piece in split_draft(draft):
+        given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]
+        invalid = [n for n in piece.cited if not 1 <= n <= len(sources)]
+        if says_sources_silent(piece.text):
+            said_silent = True
+            checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), "says the sources are silent"))
+            continue
+        note = f"citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
+        if given:
+            result = support(piece.text, [sources[n - 1] for n in given], similarity)
+            if result.supported:
+                kept.append((piece.text, given))
+                checks.append(SentenceCheck(piece.text, "supported", given, list(piece.cited), note.rstrip("; ")))
+                continue
+            note += f"[{', '.join(map(str, given))}] does not support it ({result.reason}); "
+        else:
+            note += "uncited; "
+        best = _best_single_source(piece.text, sources, exclude=set(given), similarity=similarity)
+        model_cited = list(piece.cited)
+        if best is not None:
+            kept.append((piece.text, [best]))
+            checks.append(SentenceCheck(piece.text, "repointed", [best], model_cited, note + f"re-pointed to [{best}]"))
+        else:
+            checks.append(SentenceCheck(piece.text, "dropped", [], model_cited, note + "no given source supports it"))
+    return Verified(kept, checks, silent=said_silent and not kept)
+
+
+def _best_single_source(
+    sentence: str, sources: Sequence[str], exclude: set[int], similarity: Similarity | None
+) -> int | None:
+    best: tuple[float, int] | None = None
+    for n, text in enumerate(sources, start=1):
+        if n in exclude:
+            continue
+        result = support(sentence, [text], similarity)
+        if result.supported and (best is None or result.score > best[0]):
+            best = (result.score, n)
+    return best[1] if best else None
