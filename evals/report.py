@@ -29,6 +29,18 @@ SUMMARY_METRICS: tuple[tuple[str, str], ...] = (
     ("retrieval MRR", "mrr"),
     ("answer length (words)", "answer_words"),
 )
+LLM_METRICS = (
+    ("questions sent to the LLM", "llm_questions"),
+    ("prompt tokens p50 (model)", "prompt_tokens_p50"),
+    ("prompt tokens p95 (model)", "prompt_tokens_p95"),
+    ("prompt tokens p50 (cl100k)", "prompt_tokens_cl100k_p50"),
+    ("first token p50 (s)", "first_token_p50"),
+    ("fallback to extractive (rate)", "fallback_rate"),
+    ("sentences written by the model", "sentences_written"),
+    ("... supported as cited", "sentences_supported"),
+    ("... re-pointed", "sentences_repointed"),
+    ("... dropped", "sentences_dropped"),
+)
 READING_NOTES = (
     "Answer accuracy: every must_include fact present (normalised); unanswerable questions count as "
     "correct only when abstained ('correct incl. abstentions').",
@@ -61,7 +73,13 @@ def summary(metrics: Mapping[str, Any]) -> Table:
     for label, key in SUMMARY_METRICS:
         digits = 0 if key == "answer_words" else 2
         rows.append([label, *[fmt(s[key], digits) for _, s in columns]])
-    for stage in ("retrieve", "answer", "total"):
+    for label, key in LLM_METRICS:
+        values = [s.get(key) for _, s in columns]
+        if any(v is not None for v in values):
+            rows.append([label, *[fmt(v, 2 if isinstance(v, float) and v < 10 else 0) for v in values]])
+    for stage in ("rewrite", "retrieve", "answer", "total"):
+        if not any(stage in s["latency"] for _, s in columns):
+            continue
         for q in ("p50", "p95"):
             rows.append([f"latency {stage} {q} (ms)", *[_ms(s["latency"], stage, q) for _, s in columns]])
     return ["metric", *[label for label, _ in columns]], rows

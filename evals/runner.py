@@ -23,6 +23,7 @@ from evals.metrics import Similarity
 from evals.scoring import Row, embedding_similarity, result_row, score_answer, system_metrics
 from rag import Answer, Assistant, Settings
 from rag.errors import BadInputError, NothingIndexedError, StoreError
+from rag.llm_backend import resolve_mode
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -128,16 +129,21 @@ def run_eval(
     started = datetime.now()
     _check_gate_options(options)
     items = select_items(options)
-    mode = options.mode or settings.llm
+    mode = resolve_mode(settings, options.mode)
     embedder = embedder or load_embedder(settings)
     with prepared_settings(settings, options, embedder) as ready:
         _check_index_covers(ready, items)
-        systems: list[AnsweringSystem] = [AssistantSystem(assistant or Assistant(ready), mode)]
+        ours = assistant or Assistant(ready)
+        systems: list[AnsweringSystem] = [AssistantSystem(ours, mode)]
         if options.baseline:
             from evals.baseline import BaselinePipeline
 
             systems.append(BaselinePipeline(options.corpus or SEEDS_DIR, embedder))
-        rows = evaluate(items, systems, embedding_similarity(embedder), options.progress)
+        try:
+            rows = evaluate(items, systems, embedding_similarity(embedder), options.progress)
+        finally:
+            if assistant is None:
+                ours.close()  # stops a local model server this run started
     metrics = {
         "run": _run_info(options, ready, mode, len(items), started),
         "splits": SPLIT_NOTES,

@@ -22,6 +22,7 @@ from evals.metrics import (
     hit_at_k,
     latency_summary,
     mean,
+    percentile,
     reciprocal_rank,
     strip_citations,
     supports,
@@ -102,6 +103,9 @@ def result_row(system: str, item: QAItem, answer: Mapping[str, Any], scores: Map
         "retrieved": [r["chunk_id"] for r in answer["retrieved"]],
         "timings": answer["timings"],
         "notices": answer.get("notices", []),
+        "usage": answer.get("usage", {}),
+        "fallback": answer.get("fallback", ""),
+        "checks": [c["status"] for c in answer.get("checks", [])],
         "scores": dict(scores),
     }
 
@@ -127,8 +131,32 @@ def summarise(rows: Sequence[Row]) -> dict[str, Any]:
         "mrr": avg("reciprocal_rank"),
         "answer_words": avg("answer_words"),
         "latency": latency_summary([r["timings"] for r in rows]),
+        **llm_summary(rows),
     }
     return summary
+
+
+def llm_summary(rows: Sequence[Row]) -> dict[str, float | int | None]:
+    """LLM modes: prompt size, how often the model was replaced, and what verification changed.
+
+    Prompt tokens count only questions that reached the model (the evidence gate abstains
+    on the rest before any prompt is built). None throughout for extractive runs.
+    """
+    prompted = [r["usage"] for r in rows if r.get("usage", {}).get("prompt_tokens_cl100k")]
+    checks = [status for r in rows for status in r.get("checks", [])]
+    llm_run = bool(prompted) or any(r.get("fallback") for r in rows)
+    return {
+        "llm_questions": len(prompted) if llm_run else None,
+        "prompt_tokens_p50": percentile([u["prompt_tokens"] for u in prompted], 50),
+        "prompt_tokens_p95": percentile([u["prompt_tokens"] for u in prompted], 95),
+        "prompt_tokens_cl100k_p50": percentile([u["prompt_tokens_cl100k"] for u in prompted], 50),
+        "first_token_p50": percentile([u["first_token_seconds"] for u in prompted], 50),
+        "fallback_rate": mean([bool(r.get("fallback")) for r in rows]) if llm_run else None,
+        "sentences_written": len(checks) if llm_run else None,
+        "sentences_supported": checks.count("supported") if llm_run else None,
+        "sentences_repointed": checks.count("repointed") if llm_run else None,
+        "sentences_dropped": checks.count("dropped") if llm_run else None,
+    }
 
 
 def summarise_by(rows: Sequence[Row], key: Callable[[Row], str]) -> dict[str, dict[str, Any]]:

@@ -14,10 +14,17 @@ go_offline()
 
 from rag.answer import Answer  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.config import ANSWER_MODES, Settings, load_settings  # noqa: E402
+from rag.config import LLM_SETTINGS, Settings, load_settings  # noqa: E402
 from rag.errors import BadInputError, NothingIndexedError, RagError  # noqa: E402
 
 REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+MODE_HELP = (
+    "answering mode: extractive (quotes, no LLM), local (bundled model on this machine), hosted "
+    "(RAG_LLM_BASE_URL), auto = local if installed (default: $RAG_LLM or auto)"
+)
+MODEL_HELP = "local: qwen2.5-coder-1.5b or qwen2.5-coder-0.5b; hosted: the endpoint's model name ($RAG_LLM_MODEL)"
 
 
 def default_seeds() -> Path:
@@ -31,6 +38,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         index_dir=args.index_dir,
         chroma_url=args.chroma_url,
         llm=getattr(args, "mode", None),
+        llm_model=getattr(args, "model", None),
         top_k=getattr(args, "top_k", None),
     )
 
@@ -80,11 +88,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def render(answer: Answer) -> str:
-    """The terminal view: the answer, then each source with its exact quoted sentence."""
+    """The terminal view: the answer, notices, what verification changed, each source with its quote."""
     lines = [answer.answer]
+    lines += [f"  ({note})" for note in answer.notices]
     if answer.abstained:
-        lines += [f"  ({note})" for note in answer.notices]
         return "\n".join(lines)
+    changed = [c for c in answer.checks if c.status != "supported"]
+    if changed:
+        lines += ["", "Verification (the model's draft, checked sentence by sentence):"]
+        for check in changed:
+            lines.append(f"  {check.status}: “{check.sentence}” ({check.reason})")
     lines += ["", "Sources:"]
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.title} | {c.date or 'date not stated'} | {c.source} (chars {c.start}-{c.end})")
@@ -92,15 +105,39 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _answer(
+    assistant: Assistant, question: str, *, mode: str | None, history: list[tuple[str, str]], show_draft: bool
+) -> Answer:
+    """Ask, echoing the model's unverified draft to stderr as it streams when `show_draft`."""
+    final: Answer | None = None
+    drafting = False
+    for event in assistant.stream(question, history=history, mode=mode):
+        if isinstance(event, Answer):
+            final = event
+        elif show_draft:
+            if not drafting:
+                print("draft (unverified): ", end="", file=sys.stderr)
+                drafting = True
+            print(event.text, end="", file=sys.stderr, flush=True)
+    if drafting:
+        print("\n", file=sys.stderr)
+    assert final is not None
+    return final
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.file):
         raise BadInputError("Give either a question or --file QUESTIONS.txt (one question per line).")
     assistant = Assistant(_settings(args))
-    if args.file:
-        return _ask_file(assistant, args.file, args.mode)
-    answer = assistant.ask(args.question, mode=args.mode)
-    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
-    return 0
+    try:
+        if args.file:
+            return _ask_file(assistant, args.file, args.mode)
+        show_draft = not args.json and not args.no_stream and sys.stderr.isatty()
+        answer = _answer(assistant, args.question, mode=args.mode, history=[], show_draft=show_draft)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+        return 0
+    finally:
+        assistant.close()
 
 
 def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
@@ -123,23 +160,27 @@ def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     assistant = Assistant(_settings(args))
     print("Loading models and the index...", file=sys.stderr)
-    assistant.load()
-    print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
-    history: list[tuple[str, str]] = []
-    while True:
-        try:
-            question = input("you> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if not question:
-            return 0
-        try:
-            answer = assistant.ask(question, history=history, mode=args.mode)
-            history.append((question, answer.answer))
-            print(render(answer) + "\n")
-        except BadInputError as exc:
-            print(f"error: {exc}\n")
+    try:
+        assistant.warm_up(args.mode)
+        print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
+        history: list[tuple[str, str]] = []
+        while True:
+            try:
+                question = input("you> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if not question:
+                return 0
+            try:
+                show_draft = not args.no_stream and sys.stderr.isatty()
+                answer = _answer(assistant, question, mode=args.mode, history=history, show_draft=show_draft)
+                history.append((answer.standalone_question or question, answer.answer))
+                print(render(answer) + "\n")
+            except BadInputError as exc:
+                print(f"error: {exc}\n")
+    finally:
+        assistant.close()
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -184,12 +225,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question, in quotes")
     p.add_argument("--file", type=Path, help="answer one question per line; prints JSON lines")
     p.add_argument("--json", action="store_true", help="print one JSON object (schema in README)")
-    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode (default: $RAG_LLM or extractive)")
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
+    p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--top-k", type=int, help="passages handed to the answerer (default: 6)")
+    p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal session")
-    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode")
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
+    p.add_argument("--model", help=MODEL_HELP)
+    p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("ui", parents=[common], help="start the web app (chat, library, evaluation)")
@@ -208,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", parents=[common], help="score answers against the gold questions (see README)")
     p.add_argument("--dataset", type=Path, help="questions JSONL (default: the bundled seeds questions)")
     p.add_argument("--corpus", type=Path, help="index this folder into a temporary index and evaluate on it")
-    p.add_argument("--mode", choices=ANSWER_MODES, help="answering mode (default: $RAG_LLM or extractive)")
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
+    p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--split", choices=("dev", "test", "all"), default="all", help="dev tunes, test is held out")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--out", type=Path, help="output folder (default: evals/runs/<timestamp>/)")

@@ -9,18 +9,23 @@ answer is returned with a notice saying so.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rag.answer import ABSTAIN_TEXT, Answer, Citation
 from rag.config import Settings
+from rag.errors import RagError
 from rag.extractive import ExtractiveAnswerer, Ranking
 from rag.llm_backend import ChatBackend, Generation
 from rag.llm_prompt import Source, build_messages, citation_grammar, prompt_tokens, select_sources
-from rag.question import mentions
+from rag.question import Question, mentions, normalise, numbers
 from rag.retrieval import Passage
+from rag.sentences import sentence_spans
 from rag.verification import verify
+
+_PRONOUN = re.compile(r"\b(?:he|she) (?:said|says|added|told|noted)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class LLMAnswerer:
                 messages, max_tokens=self.settings.llm_max_tokens, grammar=grammar, generation=generation
             ):
                 yield Token(piece)
+        except RagError:
+            raise  # a missing model or a bad setting is the user's to fix, not to paper over
         except Exception as exc:  # any failure of the model or its server: the extractive answer stands in
             reason = _describe(exc, time.perf_counter() - started)
             yield self._fallback(question, passages, ranking, reason, generation)
@@ -81,7 +88,7 @@ class LLMAnswerer:
         for _, cited in verified.kept:
             for n in cited:
                 order.setdefault(n, len(order) + 1)
-        lines = [f"{text} {''.join(f'[{order[n]}]' for n in cited)}" for text, cited in verified.kept]
+        lines = [_cited_line(text, [order[n] for n in cited]) for text, cited in verified.kept]
         checks = [replace(c, cited=[order[n] for n in c.cited]) for c in verified.checks]
         citations = [_citation(order[n], sources[n - 1]) for n in order]
         notices: list[str] = []
@@ -92,11 +99,10 @@ class LLMAnswerer:
                 f"({sum(c.status == 'repointed' for c in changed)} re-pointed, "
                 f"{sum(c.status == 'dropped' for c in changed)} dropped)."
             )
-        speaker = ranking.question.speaker
-        if speaker and not any(mentions(c.text, speaker) for c in citations):
-            topic = ranking.question.topic or "this"
-            lines[0] = f"The sources do not attribute {topic} to {speaker}; they say: {lines[0]}"
-            notices.append(f"Attribution: the cited sources do not name {speaker}.")
+        framing = _attribution(ranking.question, citations)
+        if framing:
+            lines[0] = framing + lines[0]
+            notices.append(f"Attribution: the cited sources do not give this to {ranking.question.speaker}.")
         return Answer(
             question=question,
             answer=" ".join(lines),
@@ -135,6 +141,41 @@ class LLMAnswerer:
         return replace(
             answer, notices=[notice, *answer.notices], draft=generation.text, model=self.backend.model, fallback=reason
         )
+
+
+def _attribution(question: Question, citations: list[Citation]) -> str:
+    """A preamble when the question credits a speaker with something the sources give to someone else.
+
+    "What did Miller say about the 90% figure?": the sentence holding 90% must itself
+    name Miller (or follow a sentence naming him with "he said"); citing a passage that
+    mentions Miller elsewhere is not enough.
+    """
+    speaker = question.speaker
+    if not speaker:
+        return ""
+    topic = question.topic or "this"
+    for citation in citations:
+        sentences = [citation.quote[s.start : s.end] for s in sentence_spans(citation.quote)]
+        for i, sentence in enumerate(sentences):
+            if question.numbers and not question.numbers <= numbers(normalise(sentence)):
+                continue
+            previous = sentences[i - 1] if i else ""
+            if mentions(sentence, speaker) or (_PRONOUN.search(sentence) and mentions(previous, speaker)):
+                return ""
+            if question.numbers:
+                return (
+                    f"The sources do not attribute {topic} to {speaker}; source [{citation.n}] says: "
+                    f"“{' '.join(sentence.split())}” [{citation.n}] "
+                )
+    return f"The sources do not attribute {topic} to {speaker}; they say: "
+
+
+def _cited_line(text: str, cited: list[int]) -> str:
+    """ "Text [1][2]." with the sentence's own end punctuation kept before the markers."""
+    markers = "".join(f"[{n}]" for n in cited)
+    if text.endswith((".", "!", "?", ".”", '."', "?”")):
+        return f"{text} {markers}"
+    return f"{text} {markers}."
 
 
 def _citation(number: int, source: Source) -> Citation:

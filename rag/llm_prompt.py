@@ -86,16 +86,16 @@ def select_sources(ranked: list[Candidate], budget_tokens: int, max_sources: int
 
 
 def _merge(windows: list[tuple[Chunk, int, int]], new: tuple[Chunk, int, int]) -> list[tuple[Chunk, int, int]] | None:
-    """`windows` plus `new`, joined with a window of the same chunk it overlaps; None if nothing new."""
+    """`windows` plus `new`, joined with every window of the same chunk it overlaps; None if nothing new."""
     chunk, start, end = new
-    out = list(windows)
-    for i, (c, s, e) in enumerate(out):
-        if c.chunk_id == chunk.chunk_id and start <= e and end >= s:
-            if start >= s and end <= e:
-                return None
-            out[i] = (c, min(s, start), max(e, end))
-            return out
-    out.append(new)
+    hits = [i for i, (c, s, e) in enumerate(windows) if c.chunk_id == chunk.chunk_id and start <= e and end >= s]
+    if not hits:
+        return [*windows, new]
+    if any(windows[i][1] <= start and end <= windows[i][2] for i in hits):
+        return None
+    joined = (chunk, min(start, *(windows[i][1] for i in hits)), max(end, *(windows[i][2] for i in hits)))
+    out = [w for i, w in enumerate(windows) if i not in hits[1:]]
+    out[hits[0]] = joined
     return out
 
 

@@ -20,10 +20,13 @@ _REFERRING = re.compile(
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
+# The worked example is what made it work: without it both bundled models echoed the
+# follow-up unchanged (checked on three hand-written follow-ups, none from the eval set).
 SYSTEM_PROMPT = (
-    "Rewrite the user's last question so that it can be understood without the conversation: "
-    "replace words like it, they, he or that with what they refer to. "
-    "Reply with the rewritten question only."
+    "Rewrite the user's follow-up question as a standalone question, replacing words like it, they, he or that "
+    "with the names and topics they refer to in the conversation. Reply with the rewritten question only.\n"
+    'Example: after a conversation about the Gaza ceasefire talks, the follow-up "Who hosted them?" '
+    'becomes "Who hosted the Gaza ceasefire talks?"'
 )
 GRAMMAR = 'root ::= [A-Z] [^\\n?]{4,250} "?"\n'
 

@@ -1,10 +1,12 @@
 """Check every sentence a model wrote against the sources it cites, and repair or drop it.
 
 A sentence is supported by a set of sources when every number and every name in it
-occurs there, and its remaining content does too: most of its key terms, or a close
-semantic match to one source sentence. A wrong citation is re-pointed to the source
-that does support the sentence; an uncited sentence gets the source that supports it;
-a sentence nothing supports is dropped. Numbers outside the given sources are removed
+occurs there (each clause's in one source, so a speaker and a figure from different
+sources are not joined), and its remaining content does too: most of its key terms, or
+a close semantic match to one source sentence. A wrong citation is re-pointed to the
+source that does support the sentence; an uncited sentence gets the source that supports
+it; a cited source the sentence does not need is left out; a sentence nothing supports
+is dropped. Numbers outside the given sources are removed
 before anything else, so a citation to a source that was not given cannot survive.
 
 Hand-written: llama-index's CitationQueryEngine trusts the model's numbers and its
@@ -31,6 +33,9 @@ _SILENCE = re.compile(
     r"|not (?:in|covered by) the sources|cannot be determined from",
     re.IGNORECASE,
 )
+# Clause boundaries inside one sentence: "Miller had no timetable, and US negotiators said 90% ...".
+_CLAUSE = re.compile(r"\s*(?:;|,\s*(?:and|but|while|whereas)\b)\s*", re.IGNORECASE)
+_PRONOUN_SAID = re.compile(r"\b(?:he|she|they) (?:said|says|added|told|noted|stated)\b", re.IGNORECASE)
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -96,6 +101,8 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
+    if mixed := _facts_split_across(sentence, _fact_units(source_texts)):
+        return Support(False, 0.0, f"no one cited sentence has all of {mixed}")
     terms = stems(sentence)
     lexical = len(terms & stems(joined)) / len(terms) if terms else 1.0
     semantic = 0.0
@@ -106,6 +113,31 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     if lexical >= LEXICAL_SUPPORT or semantic >= SEMANTIC_SUPPORT:
         return Support(True, round(score, 3), "")
     return Support(False, round(score, 3), f"content not in the cited source (overlap {lexical:.2f})")
+
+
+def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
+    """The names and numbers of a clause that no single source sentence holds together, "" if none.
+
+    "Miller said 90% was agreed [1]" must not join Miller from one sentence of a passage with
+    90% from the next, nor from two cited sources.
+    """
+    for clause in _CLAUSE.split(sentence):
+        nums, names = numbers(normalise(clause)), _names(clause)
+        if not any(nums <= numbers(normalise(t)) and all(mentions(t, n) for n in names) for t in units):
+            return ", ".join([*names, *sorted(nums)])
+    return ""
+
+
+def _fact_units(source_texts: Sequence[str]) -> list[str]:
+    """Each source sentence, plus a "…, he said." sentence joined to the one before (who "he" is)."""
+    units: list[str] = []
+    for text in source_texts:
+        sentences = _sentences(text) or [text]
+        for i, sentence in enumerate(sentences):
+            units.append(sentence)
+            if i and _PRONOUN_SAID.search(sentence):
+                units.append(f"{sentences[i - 1]} {sentence}")
+    return units
 
 
 def _names(sentence: str) -> list[str]:
@@ -138,8 +170,11 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
         if given:
             result = support(piece.text, [sources[n - 1] for n in given], similarity)
             if result.supported:
-                kept.append((piece.text, given))
-                checks.append(SentenceCheck(piece.text, "supported", given, list(piece.cited), note.rstrip("; ")))
+                needed = _needed(piece.text, given, sources, similarity)
+                if needed != given:
+                    note += f"[{', '.join(str(n) for n in given if n not in needed)}] adds nothing; "
+                kept.append((piece.text, needed))
+                checks.append(SentenceCheck(piece.text, "supported", needed, list(piece.cited), note.rstrip("; ")))
                 continue
             note += f"[{', '.join(map(str, given))}] does not support it ({result.reason}); "
         else:
@@ -152,6 +187,16 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
         else:
             checks.append(SentenceCheck(piece.text, "dropped", [], model_cited, note + "no given source supports it"))
     return Verified(kept, checks, silent=said_silent and not kept)
+
+
+def _needed(sentence: str, cited: list[int], sources: Sequence[str], similarity: Similarity | None) -> list[int]:
+    """The cited sources without those the sentence is supported without: each [n] must back it."""
+    needed = list(cited)
+    for n in cited:
+        rest = [m for m in needed if m != n]
+        if rest and support(sentence, [sources[m - 1] for m in rest], similarity).supported:
+            needed = rest
+    return needed
 
 
 def _best_single_source(
