@@ -120,7 +120,7 @@ def citation_grammar(n_sources: int, max_sentences: int) -> str:
     abstain = ABSTAIN_TEXT.replace('"', '\\"')
     return (
         f'root ::= "{abstain}" | sentence (" " sentence){{0,{more}}}\n'
-        'sentence ::= [A-Z0-9"] [^\\[\\]\\n]{3,400} cite+ "."?\n'
+        'sentence ::= [A-Z0-9"] [^\\[\\]\\n]{3,400} cite{1,3} "."?\n'
         'cite ::= " [" num "]"\n'
         f"num ::= {numbers}\n"
     )
