@@ -241,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: 127.0.0.1; any other needs RAG_UI_AUTH)")
     p.add_argument("--port", type=int, help="port to listen on (default: 7860)")
     p.add_argument("--auth-file", type=Path, help="file of user:password lines (default: $RAG_UI_AUTH_FILE)")
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP + "; the page can switch per question")
+    p.add_argument("--model", help=MODEL_HELP)
     p.set_defaults(func=cmd_ui)
 
     p = sub.add_parser("list", parents=[common], help="list the indexed articles")

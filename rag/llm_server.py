@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -28,8 +26,6 @@ from pathlib import Path
 
 from rag.errors import ModelMissingError, RagError
 
-_PR_SET_PDEATHSIG = 1
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -37,10 +33,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the kernel sends SIGTERM to the server when the app that started it dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _stop_with_parent(stop: threading.Event) -> None:
+    """Set `stop` once the app that started this server is gone (this process is re-parented).
+
+    Not PR_SET_PDEATHSIG: that fires when the *thread* that started the child ends, and the
+    app starts the server from whichever thread asks first (a UI's worker threads come and go).
+    """
+    parent = os.getppid()
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
 
 
 @dataclass
@@ -111,9 +113,7 @@ def start_server(
     ]
     started = time.perf_counter()
     log = log_path.open("wb")
-    process = subprocess.Popen(
-        cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
-    )
+    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     log.close()
     server = LocalServer(model_path=model_path, port=port, process=process, log_path=log_path)
     atexit.register(server.stop)
@@ -156,6 +156,7 @@ def serve(model: Path, port: int, threads: int, n_ctx: int) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threading.Thread(target=_stop_with_parent, args=(stop,), daemon=True).start()
     stop.wait()
     # Leaving without llama.cpp's teardown: the process is going away, and the OS frees the model.
     os._exit(0)

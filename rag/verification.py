@@ -36,6 +36,7 @@ _SILENCE = re.compile(
 # Clause boundaries inside one sentence: "Miller had no timetable, and US negotiators said 90% ...".
 _CLAUSE = re.compile(r"\s*(?:;|,\s*(?:and|but|while|whereas)\b)\s*", re.IGNORECASE)
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they) (?:said|says|added|told|noted|stated)\b", re.IGNORECASE)
+_FINISHED = re.compile(r"[.!?][\"”’')]*$")
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -159,31 +160,37 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
     kept: list[tuple[str, list[int]]] = []
     checks: list[SentenceCheck] = []
     said_silent = False
-    for piece in split_draft(draft):
+    pieces = split_draft(draft)
+    for index, piece in enumerate(pieces):
+        if index == len(pieces) - 1 and not piece.cited and not _FINISHED.search(piece.text):
+            reason = "unfinished: the model stopped mid-sentence (length limit)"
+            checks.append(SentenceCheck(piece.text, "dropped", [], [], reason))
+            continue
         given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]
         invalid = [n for n in piece.cited if not 1 <= n <= len(sources)]
         if says_sources_silent(piece.text):
             said_silent = True
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), "says the sources are silent"))
             continue
-        note = f"citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
+        note = f"prompt citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
         if given:
             result = support(piece.text, [sources[n - 1] for n in given], similarity)
             if result.supported:
                 needed = _needed(piece.text, given, sources, similarity)
                 if needed != given:
-                    note += f"[{', '.join(str(n) for n in given if n not in needed)}] adds nothing; "
+                    note += f"prompt source [{', '.join(str(n) for n in given if n not in needed)}] adds nothing; "
                 kept.append((piece.text, needed))
                 checks.append(SentenceCheck(piece.text, "supported", needed, list(piece.cited), note.rstrip("; ")))
                 continue
-            note += f"[{', '.join(map(str, given))}] does not support it ({result.reason}); "
+            note += f"prompt source [{', '.join(map(str, given))}] does not support it ({result.reason}); "
         else:
             note += "uncited; "
         best = _best_single_source(piece.text, sources, exclude=set(given), similarity=similarity)
         model_cited = list(piece.cited)
         if best is not None:
             kept.append((piece.text, [best]))
-            checks.append(SentenceCheck(piece.text, "repointed", [best], model_cited, note + f"re-pointed to [{best}]"))
+            note += f"re-pointed to prompt source [{best}]"
+            checks.append(SentenceCheck(piece.text, "repointed", [best], model_cited, note))
         else:
             checks.append(SentenceCheck(piece.text, "dropped", [], model_cited, note + "no given source supports it"))
     return Verified(kept, checks, silent=said_silent and not kept)

@@ -23,7 +23,7 @@ from gradio_client.exceptions import AuthenticationError
 
 from rag import Assistant, Settings
 from tests.conftest import REPO
-from ui.answering import Answerer, mode_choices
+from ui.answering import Answerer, default_mode, mode_choices
 from ui.server import create_app, launch
 from ui.settings import UiSettings
 
@@ -181,7 +181,24 @@ def test_passage_count_applies_per_question_on_one_loaded_assistant(seed_setting
     question = "Which countries are mediating between Israel and Hamas?"
     assert len(answerer.ask(question, top_k=2).retrieved) == 2
     assert len(answerer.ask(question).retrieved) == seed_settings.top_k
-    assert [value for _, value in mode_choices()] == ["extractive"]
+    assert answerer.default_mode == "extractive" and answerer.choices[0][1] == "extractive"
+
+
+def test_the_mode_choices_are_only_modes_that_can_answer_here(seed_settings: Settings, tmp_path: Path) -> None:
+    missing = seed_settings.replace(llm="local", llm_model_path=str(tmp_path / "absent.gguf"))
+    assert mode_choices(missing) == [("Extractive (quotes the articles)", "extractive")]
+    assert default_mode(missing) == "extractive"  # the configured mode cannot run: start extractive
+    gguf = tmp_path / "my-model.gguf"
+    gguf.write_bytes(b"GGUF")
+    local = seed_settings.replace(llm="auto", llm_model_path=str(gguf))
+    assert [label for label, _ in mode_choices(local)] == [
+        "Extractive (quotes the articles)",
+        "Local LLM (my-model.gguf)",
+    ]
+    assert default_mode(local) == "local"
+    hosted = missing.replace(llm="hosted", llm_base_url="http://127.0.0.1:9/v1", llm_model="gpt-x")
+    assert [value for _, value in mode_choices(hosted)] == ["extractive", "hosted"]
+    assert ("Hosted LLM (gpt-x)", "hosted") in mode_choices(hosted) and default_mode(hosted) == "hosted"
 
 
 WAIT_AND_ASK = """

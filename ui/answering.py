@@ -1,29 +1,49 @@
-"""The UI's handle on `rag.Assistant`: one loaded assistant per process, and answers as a stream."""
+"""The UI's handle on `rag.Assistant`: one loaded assistant per process, its usable modes, answers as a stream."""
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from rag import Answer, Assistant, Settings
-from rag.config import ANSWER_MODES
 from rag.errors import RagError
+from rag.llm_backend import local_model_available, make_backend, resolve_mode
 from ui.render import answer_pieces
 
-MODE_LABELS = {"extractive": "Extractive", "local": "Local LLM", "hosted": "Hosted LLM"}
+# The draft is redrawn at most this often: every token would be a page update competing with the model for CPU.
+DRAFT_REFRESH_SECONDS = 0.1
 
 
-def mode_choices() -> list[tuple[str, str]]:
-    """(label, value) for each answering mode this install has; later modes appear by themselves."""
-    return [(MODE_LABELS.get(mode, mode), mode) for mode in ANSWER_MODES]
+def mode_choices(settings: Settings) -> list[tuple[str, str]]:
+    """(label, value) for each mode that can answer here: extractive always, an LLM only when it can run."""
+    choices = [("Extractive (quotes the articles)", "extractive")]
+    if local_model_available(settings):
+        choices.append((f"Local LLM ({make_backend('local', settings).model})", "local"))
+    if settings.llm_base_url and settings.llm_model:
+        choices.append((f"Hosted LLM ({settings.llm_model})", "hosted"))
+    return choices
+
+
+def default_mode(settings: Settings) -> str:
+    """The configured mode (`auto` resolved) when it can answer here, else extractive."""
+    wanted = resolve_mode(settings)
+    return wanted if wanted in {value for _, value in mode_choices(settings)} else "extractive"
 
 
 @dataclass(frozen=True)
 class Partial:
-    """The answer so far; `answer` is set on the last one."""
+    """The answer so far; `answer` is set on the last one.
+
+    `draft` marks the model's unverified text: its [n] are the prompt's numbering, and
+    verification may still re-point or drop its sentences.
+    """
 
     text: str
     answer: Answer | None = None
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,16 +60,49 @@ class Answerer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.assistant = Assistant(settings)
+        self.choices = mode_choices(settings)
+        self.default_mode = default_mode(settings)
+        # The local model server is stopped when the *thread* that started it ends (PR_SET_PDEATHSIG
+        # is per thread), and Gradio's worker threads come and go: so it is started from this one.
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-llm-starter")
+        self._warm_up: Future[None] | None = None
 
     def load(self) -> float:
         """Load the models and index now (once per process); returns seconds taken."""
         self.assistant.load()
         return self.assistant.load_seconds
 
+    def warm_up_in_background(self) -> bool:
+        """Start the local model server now when it is the default mode; True if it is starting.
+
+        A question asked meanwhile waits for the server; if it fails to start, the first
+        question tries again and falls back to the extractive answer with a notice.
+        """
+        if self.default_mode != "local":
+            return False
+        self._warm_up = self._starter.submit(self._start_local, "in advance")
+        return True
+
+    def warming_up(self) -> bool:
+        return self._warm_up is not None and not self._warm_up.done()
+
+    def _start_local(self, when: str) -> None:
+        try:
+            self.assistant.warm_up("local")
+        except Exception as exc:  # no caller to raise to: say it; answering retries and falls back
+            print(f"The local model did not start {when}: {exc}", file=sys.stderr, flush=True)
+
+    def _ensure_local(self, question: str, mode: str | None) -> None:
+        """(Re)start the local server from the long-lived starter thread before answering with it."""
+        self.assistant.check_question(question)  # a question that will be refused must not start a model
+        if resolve_mode(self.settings, mode) == "local":
+            self._starter.submit(self._start_local, "for this question").result()
+
     def ask(
         self, question: str, mode: str | None = None, top_k: int | None = None, history: Sequence[Turn] = ()
     ) -> Answer:
         pairs = [(turn.question, turn.answer) for turn in history]
+        self._ensure_local(question, mode)
         return self.assistant.ask(question, history=pairs, mode=mode, top_k=top_k)
 
     def stream(
@@ -57,14 +110,25 @@ class Answerer:
     ) -> Iterator[Partial]:
         """Yield the answer as it grows, then the finished `Answer`.
 
-        The extractive mode answers whole, so it is cut at its cited sentences; the LLM
-        modes will yield tokens through this same path. `history` is passed to the
-        assistant (the extractive mode answers each question on its own).
+        LLM modes yield the model's draft as it is written (`draft=True`), then the verified
+        answer, which may differ. The extractive mode answers whole, so it is cut at its
+        cited sentences. `history` lets an LLM mode rewrite a follow-up question.
         """
-        answer = self.ask(question, mode=mode, top_k=top_k, history=history)
-        for piece in answer_pieces(answer.answer)[:-1]:
-            yield Partial(piece)
-        yield Partial(answer.answer, answer)
+        pairs = [(turn.question, turn.answer) for turn in history]
+        self._ensure_local(question, mode)
+        draft = ""
+        shown = 0.0
+        for event in self.assistant.stream(question, history=pairs, mode=mode, top_k=top_k):
+            if isinstance(event, Answer):
+                if not draft:
+                    for piece in answer_pieces(event.answer)[:-1]:
+                        yield Partial(piece)
+                yield Partial(event.answer, event)
+                continue
+            draft += event.text
+            if time.monotonic() - shown >= DRAFT_REFRESH_SECONDS:
+                shown = time.monotonic()
+                yield Partial(draft, draft=True)
 
     def reload(self) -> str | None:
         """Make the assistant see the changed index; returns a problem to show, if any."""
@@ -73,3 +137,8 @@ class Answerer:
         except RagError as exc:
             return str(exc)
         return None
+
+    def close(self) -> None:
+        """Stop the local model server, if this process started one."""
+        self.assistant.close()
+        self._starter.shutdown(wait=False, cancel_futures=True)

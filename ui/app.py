@@ -14,10 +14,10 @@ import gradio as gr
 
 from rag import Answer
 from rag.errors import RagError
-from ui.answering import Answerer, Turn, mode_choices
+from ui.answering import Answerer, Turn
 from ui.evaluation import NO_RUN, latest_run, run_eval
 from ui.library import COLUMNS, Library
-from ui.render import EMPTY_SOURCES, chat_message, escape_markdown, link_citations, sources_panel
+from ui.render import EMPTY_SOURCES, chat_message, draft_message, escape_markdown, link_citations, sources_panel
 from ui.settings import UiSettings
 from ui.uploads import MAX_UPLOAD_BYTES
 
@@ -29,6 +29,7 @@ EXAMPLES = [
 ]
 MAX_TOP_K = 12
 THINKING = '<span class="thinking">Searching the articles…</span>'
+STARTING = '<span class="thinking">Starting the local model (first question only), then searching the articles…</span>'
 Message = dict[str, Any]
 
 
@@ -52,7 +53,6 @@ def build_app(answerer: Answerer, library: Library, ui_settings: UiSettings) -> 
 
 
 def _ask_tab(answerer: Answerer) -> None:
-    settings = answerer.settings
     answers = gr.State([])  # list[Answer], one per answered question of this session
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=380):
@@ -75,19 +75,15 @@ def _ask_tab(answerer: Answerer) -> None:
                 clear = gr.Button("Clear", variant="secondary", scale=1, min_width=70, elem_id="clear")
             with gr.Accordion("Answer settings (apply to the next question)", open=False), gr.Row():
                 mode = gr.Dropdown(
-                    mode_choices(),
-                    value=settings.llm,
-                    label="Answering mode",
-                    info="Extractive quotes source sentences; LLM modes appear once installed.",
+                    answerer.choices,
+                    value=answerer.default_mode,
+                    label="Answering mode and model",
+                    info="Extractive quotes the articles; an LLM writes its own sentences, each then checked "
+                    "against the source it cites.",
+                    interactive=True,
+                    elem_id="mode",
                 )
-                top_k = gr.Slider(1, MAX_TOP_K, value=settings.top_k, step=1, label="Passages to read")
-                gr.Dropdown(
-                    ["none"],
-                    value="none",
-                    label="Model",
-                    interactive=False,
-                    info="Chosen here once an LLM mode is installed; extractive uses none.",
-                )
+                top_k = gr.Slider(1, MAX_TOP_K, value=answerer.settings.top_k, step=1, label="Passages to read")
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Sources", elem_id="sources-title")
             sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", apply_default_css=False)
@@ -99,13 +95,15 @@ def _ask_tab(answerer: Answerer) -> None:
             gr.Warning("Type a question first.")
             return
         turn = len(past)
-        chat = [*chat, {"role": "user", "content": escape_markdown(asked)}, {"role": "assistant", "content": THINKING}]
+        waiting = STARTING if mode == "local" and answerer.warming_up() else THINKING
+        chat = [*chat, {"role": "user", "content": escape_markdown(asked)}, {"role": "assistant", "content": waiting}]
         yield "", chat, past, gr.skip()
-        history = [Turn(a.question, a.answer) for a in past]
+        history = [Turn(a.standalone_question or a.question, a.answer) for a in past]
         try:
             for part in answerer.stream(asked, mode=mode, top_k=int(k), history=history):
                 if part.answer is None:
-                    chat[-1] = {"role": "assistant", "content": link_citations(part.text, turn)}
+                    shown = draft_message(part.text) if part.draft else link_citations(part.text, turn)
+                    chat[-1] = {"role": "assistant", "content": shown}
                     yield "", chat, past, gr.skip()
                 else:
                     past = [*past, part.answer]
@@ -233,8 +231,8 @@ def _evaluation_tab(app: gr.Blocks, answerer: Answerer, ui_settings: UiSettings)
 def _ask_api(answerer: Answerer) -> None:
     settings = answerer.settings
 
-    def ask(question: str, mode: str = settings.llm, top_k: int = settings.top_k) -> dict[str, Any]:
-        """Answer one question; returns the same JSON object as `rag ask --json`."""
+    def ask(question: str, mode: str = answerer.default_mode, top_k: int = settings.top_k) -> dict[str, Any]:
+        """Answer one question; returns the same JSON object as `rag ask --json` (mode: extractive, local, hosted)."""
         if not 1 <= int(top_k) <= MAX_TOP_K:
             raise gr.Error(f"top_k must be between 1 and {MAX_TOP_K}.")
         try:

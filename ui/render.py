@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import string
+import textwrap
 from collections.abc import Sequence
 
 from rag.answer import Answer, Citation
@@ -17,6 +18,7 @@ from rag.answer import Answer, Citation
 CITATION = re.compile(r"\[(\d+)\]")
 # CommonMark lets any ASCII punctuation be backslash-escaped; `&` and `;` stay, they spell entities.
 _MARKDOWN_PUNCTUATION = re.compile("([" + re.escape(string.punctuation.replace("&", "").replace(";", "")) + "])")
+CHECK_CHARS = 100  # a changed sentence is quoted up to this long; the whole draft is in the sources panel
 EMPTY_SOURCES = (
     '<div class="sources-empty">Ask a question: the passages behind each answer appear here, '
     "with the cited sentence highlighted.</div>"
@@ -57,14 +59,44 @@ def answer_pieces(text: str) -> list[str]:
     return [" ".join(sentences[: i + 1]) for i in range(len(sentences))] or [text]
 
 
+def draft_message(text: str) -> str:
+    """The model's draft while it streams: escaped, unlinked (its [n] are the prompt's), marked as unchecked."""
+    return (
+        f'<span class="draft">{escape_markdown(" ".join(text.split()))}</span>\n\n'
+        '<span class="notice">Draft: each sentence is checked against its source when the model finishes.</span>'
+    )
+
+
+def _markers(numbers: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def verification_changes(answer: Answer) -> list[str]:
+    """One plain line per sentence of the model's draft that verification re-pointed or dropped.
+
+    Draft numbers (the prompt's) become answer numbers: "re-pointed [4]→[1]: …".
+    """
+    lines = []
+    for check in answer.checks:
+        sentence = textwrap.shorten(check.sentence, CHECK_CHARS, placeholder=" …")
+        if check.status == "repointed":
+            lines.append(f"re-pointed {_markers(check.model_cited) or 'uncited'}→{_markers(check.cited)}: {sentence}")
+        elif check.status != "supported":
+            lines.append(f"{check.status}: {sentence}" + (f" ({check.reason})" if check.reason else ""))
+    return lines
+
+
 def chat_message(answer: Answer, turn: int) -> str:
-    """The final chat bubble: linked answer, or a plain abstention, plus any notices."""
+    """The final chat bubble: linked answer, or a plain abstention, plus notices and what verification changed."""
     if answer.abstained:
         body = f'<span class="abstained">{escape_markdown(answer.answer)}</span>'
     else:
         body = link_citations(answer.answer, turn)
     notes = "".join(f'\n\n<span class="notice">{escape_markdown(note)}</span>' for note in answer.notices)
-    return body + notes
+    changes = "<br>".join(
+        f'<span class="verify-change">{escape_markdown(line)}</span>' for line in verification_changes(answer)
+    )
+    return body + notes + (f"\n\n{changes}" if changes else "")
 
 
 def highlight(passage: str, quote: str) -> str:
@@ -89,11 +121,37 @@ def source_card(citation: Citation, turn: int) -> str:
     )
 
 
+def model_note(answer: Answer) -> str:
+    """For an LLM answer: which model wrote it, what it cost, and its draft before verification (folded)."""
+    if not answer.draft:
+        return ""
+    used = not answer.fallback and not answer.abstained
+    folded = (
+        f'<details class="model-draft"><summary>The model\'s draft ({"before verification" if used else "not used"})'
+        f'</summary><div class="draft-text">{escape_html(answer.draft)}</div></details>'
+    )
+    if not used:
+        return folded
+    usage = answer.usage
+    facts = [f"<code>{escape_html(answer.model)}</code> ({escape_html(answer.mode)})"]
+    if usage.get("prompt_tokens"):
+        facts.append(f"{usage['prompt_tokens']:.0f} prompt tokens")
+    if usage.get("first_token_seconds"):
+        facts.append(f"first word after {usage['first_token_seconds']:.1f} s")
+    if usage.get("tokens_per_second"):
+        facts.append(f"{usage['tokens_per_second']:.0f} tokens/s")
+    line = f'<div class="model-note">Written by {" · ".join(facts)}; each sentence checked against its source.</div>'
+    return line + folded
+
+
 def _turn_sources(answer: Answer, turn: int) -> str:
     if answer.abstained or not answer.citations:
         reason = " ".join(answer.notices) or "No passage answered the question."
-        return f'<div class="no-sources">No sources cited: the articles don\'t answer this. {escape_html(reason)}</div>'
-    return "".join(source_card(c, turn) for c in answer.citations)
+        return (
+            f'<div class="no-sources">No sources cited: the articles don\'t answer this. {escape_html(reason)}</div>'
+            + model_note(answer)
+        )
+    return model_note(answer) + "".join(source_card(c, turn) for c in answer.citations)
 
 
 def sources_panel(answers: Sequence[Answer]) -> str:

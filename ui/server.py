@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import gradio as gr
 
 from rag import Settings
 from rag.errors import ConfigError
+from rag.llm_backend import resolve_mode
 from ui.answering import Answerer
 from ui.app import build_app
 from ui.library import Library
@@ -19,10 +21,28 @@ from ui.uploads import MAX_UPLOAD_BYTES
 CSS = Path(__file__).with_name("app.css")
 
 
-def create_app(settings: Settings, ui_settings: UiSettings) -> gr.Blocks:
-    """Load the default assistant (the slow part) and build the page around it."""
+def start_answerer(settings: Settings) -> Answerer:
+    """Load the models and index (the slow part); start the local model in the background if it is the default.
+
+    The caller owns the result: `close()` it to stop a local model server.
+    """
     answerer = Answerer(settings)
+    wanted = resolve_mode(settings)
+    if wanted != answerer.default_mode:
+        print(
+            f"The {wanted} answering mode cannot run here (model not installed, or RAG_LLM_BASE_URL / RAG_LLM_MODEL "
+            f"not set); the app starts in {answerer.default_mode} mode.",
+            file=sys.stderr,
+            flush=True,
+        )
     answerer.load()
+    answerer.warm_up_in_background()
+    return answerer
+
+
+def create_app(settings: Settings, ui_settings: UiSettings) -> gr.Blocks:
+    """The page around a freshly loaded assistant (for extractive defaults; `serve` also closes what it starts)."""
+    answerer = start_answerer(settings)
     return build_app(answerer, Library(settings, answerer), ui_settings)
 
 
@@ -56,13 +76,15 @@ def serve(settings: Settings, ui_settings: UiSettings) -> int:
     """`rag ui`: load, serve, run until Ctrl-C. `ui_settings` come checked from `load_ui_settings`."""
     started = time.perf_counter()
     print("Loading models and the index...", file=sys.stderr, flush=True)
-    app = create_app(settings, ui_settings)
-    url = launch(app, ui_settings)
-    login = f" (listening on {ui_settings.host}, sign-in required)" if ui_settings.auth else ""
-    seconds = time.perf_counter() - started
-    print(f"Ready in {seconds:.1f} s: {url}{login}  (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
-        app.block_thread()
-    finally:
-        app.close(verbose=False)
+    with closing(start_answerer(settings)) as answerer:  # stops the local model server on the way out
+        app = build_app(answerer, Library(settings, answerer), ui_settings)
+        url = launch(app, ui_settings)
+        login = f" (listening on {ui_settings.host}, sign-in required)" if ui_settings.auth else ""
+        warming = "; the local model is still starting" if answerer.warming_up() else ""
+        seconds = time.perf_counter() - started
+        print(f"Ready in {seconds:.1f} s{warming}: {url}{login}  (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        try:
+            app.block_thread()
+        finally:
+            app.close(verbose=False)
     return 0
