@@ -1,7 +1,7 @@
 """Local-LLM answering speed, memory and correctness, ours vs llama-index's plain pipeline (prints a table).
 
 For each model (one llama.cpp server per model, started through `Assistant(llm="local")`) and the
-first N questions of the held-out test split, in file order:
+N questions spread evenly over the held-out test split (every len/N-th, in file order):
 
   ours        `Assistant.stream()`: hybrid retrieval, evidence gate, numbered-sentence prompt, GBNF
               citation grammar, verification. Questions the gate abstains on never reach the model;
@@ -351,7 +351,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"Machine: {m['nproc']} cores ({m['cpu']}), load average at start {m['load_average_at_start']}, "
         f"Python {m['python']}  ",
         "Packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + "  ",
-        f"Questions: first {q['n']} of the test split ({q['unanswerable']} unanswerable): {', '.join(q['ids'])}",
+        f"Questions: {q['n']} spread evenly over the test split ({q['unanswerable']} unanswerable): "
+        + ", ".join(q["ids"]),
         "",
         "Warm-up question (unmeasured): "
         + ", ".join(f"{run['warm_up_question']} ({run['model']})" for run in report["runs"])
