@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rag.chunking import Chunk
 
 ABSTAIN_TEXT = "The sources don't say."
 
@@ -24,6 +27,21 @@ class Citation:
     quote: str
     start: int
     end: int
+
+
+def cite(n: int, chunk: Chunk, start: int, end: int) -> Citation:
+    """Citation `n` of the article span [start, end), which must lie inside `chunk`."""
+    return Citation(
+        n=n,
+        source=chunk.source,
+        title=chunk.title,
+        date=chunk.date,
+        chunk_id=chunk.chunk_id,
+        text=chunk.text,
+        quote=chunk.text[start - chunk.start : end - chunk.start],
+        start=start,
+        end=end,
+    )
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,12 @@ class Assistant:
         if isinstance(backend, LocalBackend):
             backend.start()
 
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stop what this assistant started (the local model server)."""
         with self._lock:

@@ -128,16 +128,13 @@ def _answer(
 def cmd_ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.file):
         raise BadInputError("Give either a question or --file QUESTIONS.txt (one question per line).")
-    assistant = Assistant(_settings(args))
-    try:
+    with Assistant(_settings(args)) as assistant:
         if args.file:
             return _ask_file(assistant, args.file, args.mode)
         show_draft = not args.json and not args.no_stream and sys.stderr.isatty()
         answer = _answer(assistant, args.question, mode=args.mode, history=[], show_draft=show_draft)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
         return 0
-    finally:
-        assistant.close()
 
 
 def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
@@ -158,9 +155,8 @@ def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    assistant = Assistant(_settings(args))
-    print("Loading models and the index...", file=sys.stderr)
-    try:
+    with Assistant(_settings(args)) as assistant:
+        print("Loading models and the index...", file=sys.stderr)
         assistant.warm_up(args.mode)
         print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
         history: list[tuple[str, str]] = []
@@ -179,8 +175,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 print(render(answer) + "\n")
             except BadInputError as exc:
                 print(f"error: {exc}\n")
-    finally:
-        assistant.close()
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.answer import ABSTAIN_TEXT, Answer, Citation
+from rag.answer import ABSTAIN_TEXT, Answer, cite
 from rag.config import Settings
 from rag.question import Question, in_vocabulary, mentions, normalise, numbers, parse_question, stems
 from rag.retrieval import Passage
@@ -178,20 +178,7 @@ def attributed_to(cand: Candidate, speaker: str) -> bool:
 
 
 def _compose(question: str, parsed: Question, chosen: list[Candidate], best: float) -> Answer:
-    citations = [
-        Citation(
-            n=i,
-            source=c.passage.chunk.source,
-            title=c.passage.chunk.title,
-            date=c.passage.chunk.date,
-            chunk_id=c.passage.chunk.chunk_id,
-            text=c.passage.chunk.text,
-            quote=c.text,
-            start=c.start,
-            end=c.end,
-        )
-        for i, c in enumerate(chosen, start=1)
-    ]
+    citations = [cite(i, c.passage.chunk, c.start, c.end) for i, c in enumerate(chosen, start=1)]
     lines = [f"{c.text} [{i}]" for i, c in enumerate(chosen, start=1)]
     notices: list[str] = []
     dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from rag.answer import ABSTAIN_TEXT, Answer, Citation
+from rag.answer import ABSTAIN_TEXT, Answer, Citation, cite
 from rag.config import Settings
 from rag.errors import RagError
 from rag.extractive import ExtractiveAnswerer, Ranking
@@ -90,7 +90,7 @@ class LLMAnswerer:
                 order.setdefault(n, len(order) + 1)
         lines = [_cited_line(text, [order[n] for n in cited]) for text, cited in verified.kept]
         checks = [replace(c, cited=[order[n] for n in c.cited]) for c in verified.checks]
-        citations = [_citation(order[n], sources[n - 1]) for n in order]
+        citations = [cite(order[n], sources[n - 1].chunk, sources[n - 1].start, sources[n - 1].end) for n in order]
         notices: list[str] = []
         changed = [c for c in checks if c.status != "supported"]
         if changed:
@@ -176,21 +176,6 @@ def _cited_line(text: str, cited: list[int]) -> str:
     if text.endswith((".", "!", "?", ".”", '."', "?”")):
         return f"{text} {markers}"
     return f"{text} {markers}."
-
-
-def _citation(number: int, source: Source) -> Citation:
-    chunk = source.chunk
-    return Citation(
-        n=number,
-        source=chunk.source,
-        title=chunk.title,
-        date=chunk.date,
-        chunk_id=chunk.chunk_id,
-        text=chunk.text,
-        quote=source.text,
-        start=source.start,
-        end=source.end,
-    )
 
 
 def _usage(generation: Generation, counted_prompt: int, n_sources: int) -> dict[str, float]:

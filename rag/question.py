@@ -120,7 +120,7 @@ def parse_question(text: str) -> Question:
     if speaker_match:
         speaker = next(g for g in speaker_match.groups() if g).strip()
     topic_match = _TOPIC.search(text)
-    names = _names(text)
+    names = capitalised_names(text)
     return Question(
         text=text,
         names=tuple(names),
@@ -135,7 +135,7 @@ def parse_question(text: str) -> Question:
     )
 
 
-def _names(text: str) -> list[str]:
+def capitalised_names(text: str) -> list[str]:
     """Runs of capitalised words, minus sentence-initial question words and stopwords."""
     names: list[str] = []
     current: list[str] = []

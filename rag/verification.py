@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
-from rag.question import mentions, normalise, numbers, parse_question, stems
+from rag.question import capitalised_names, mentions, normalise, numbers, stems
 from rag.sentences import sentence_spans
 
 # "[2]", "[1, 3]", "[Source 2]", "[2][3]"; a trailing full stop after the marker belongs to the sentence.
@@ -99,7 +99,7 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm)
     if missing_numbers:
         return Support(False, 0.0, f"number {', '.join(sorted(missing_numbers))} not in the cited source")
-    missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
+    missing_names = [name for name in capitalised_names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
     if mixed := _facts_split_across(sentence, _fact_units(source_texts)):
@@ -123,7 +123,7 @@ def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
     90% from the next, nor from two cited sources.
     """
     for clause in _CLAUSE.split(sentence):
-        nums, names = numbers(normalise(clause)), _names(clause)
+        nums, names = numbers(normalise(clause)), capitalised_names(clause)
         if not any(nums <= numbers(normalise(t)) and all(mentions(t, n) for n in names) for t in units):
             return ", ".join([*names, *sorted(nums)])
     return ""
@@ -139,11 +139,6 @@ def _fact_units(source_texts: Sequence[str]) -> list[str]:
             if i and _PRONOUN_SAID.search(sentence):
                 units.append(f"{sentences[i - 1]} {sentence}")
     return units
-
-
-def _names(sentence: str) -> list[str]:
-    """Capitalised names the sentence asserts; the first word counts only when it is not a plain word."""
-    return list(parse_question(sentence).names)
 
 
 @dataclass

@@ -60,11 +60,8 @@ def assert_verified(answer: Answer) -> None:
 
 
 def test_hosted_endpoint_answers_with_verified_citations(seed_settings: Settings, llm_server: LocalServer) -> None:
-    assistant = Assistant(hosted(seed_settings, llm_server))
-    try:
+    with Assistant(hosted(seed_settings, llm_server)) as assistant:
         answer = assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
-    finally:
-        assistant.close()
     assert answer.mode == "hosted" and answer.model == SMALL
     assert answer.fallback == "", answer.fallback
     assert answer.draft and answer.usage["prompt_tokens"] > 0 and answer.usage["completion_tokens"] > 0
@@ -75,15 +72,12 @@ def test_hosted_endpoint_answers_with_verified_citations(seed_settings: Settings
 
 def test_local_mode_starts_its_own_server_and_streams(seed_settings: Settings) -> None:
     settings = seed_settings.replace(llm="local", llm_model=SMALL, llm_max_tokens=64)
-    assistant = Assistant(settings)
-    try:
+    with Assistant(settings) as assistant:
         events = list(assistant.stream("What did Netanyahu demand about the Philadelphi corridor?"))
         backend = assistant._backend("local")
         server = backend.server  # type: ignore[attr-defined]
         assert server is not None and server.alive()
         pid = server.process.pid
-    finally:
-        assistant.close()
     tokens = [e for e in events if isinstance(e, Token)]
     final = events[-1]
     assert isinstance(final, Answer) and final.mode == "local"
@@ -98,11 +92,8 @@ def test_local_mode_starts_its_own_server_and_streams(seed_settings: Settings) -
 
 
 def test_miller_is_not_credited_with_the_90_percent_figure(seed_settings: Settings, llm_server: LocalServer) -> None:
-    assistant = Assistant(hosted(seed_settings, llm_server))
-    try:
+    with Assistant(hosted(seed_settings, llm_server)) as assistant:
         answer = assistant.ask("What did Miller say about the 90% figure?")
-    finally:
-        assistant.close()
     assert not answer.fallback
     sentences = re.split(r"(?<=\])\.?\s+", answer.answer)
     for sentence in sentences:
@@ -114,27 +105,21 @@ def test_miller_is_not_credited_with_the_90_percent_figure(seed_settings: Settin
 
 
 def test_unanswerable_question_never_reaches_the_model(seed_settings: Settings, llm_server: LocalServer) -> None:
-    assistant = Assistant(hosted(seed_settings, llm_server))
-    try:
+    with Assistant(hosted(seed_settings, llm_server)) as assistant:
         events = list(assistant.stream("What is the capital of France?"))
-    finally:
-        assistant.close()
     assert len(events) == 1 and isinstance(events[0], Answer)
     assert events[0].abstained and events[0].draft == "" and events[0].answer == "The sources don't say."
 
 
 def test_follow_up_is_rewritten_before_retrieval(seed_settings: Settings, llm_server: LocalServer) -> None:
-    assistant = Assistant(hosted(seed_settings, llm_server))
     history = [
         (
             "What did Netanyahu demand about the Philadelphi corridor?",
             "Netanyahu demanded that Israel keep forces in the Philadelphi Corridor. [1]",
         )
     ]
-    try:
+    with Assistant(hosted(seed_settings, llm_server)) as assistant:
         answer = assistant.ask("And what did Hamas say about it?", history=history)
-    finally:
-        assistant.close()
     assert answer.standalone_question, answer.notices
     assert "Hamas" in answer.standalone_question
     assert re.search(r"Philadelphi|corridor|Netanyahu", answer.standalone_question, re.IGNORECASE)
@@ -145,16 +130,15 @@ def test_server_killed_mid_stream_falls_back_to_the_extractive_answer(
     seed_settings: Settings, small_model_path: Path
 ) -> None:
     server = start_server(small_model_path, threads=2, n_ctx=2048)
-    assistant = Assistant(hosted(seed_settings, server, llm_max_tokens=120))
     events: list[Token | Answer] = []
     started = time.perf_counter()
     try:
-        for event in assistant.stream("What did Netanyahu demand about the Philadelphi corridor?"):
-            events.append(event)
-            if isinstance(event, Token) and len(events) == 2:
-                server.process.send_signal(signal.SIGKILL)
+        with Assistant(hosted(seed_settings, server, llm_max_tokens=120)) as assistant:
+            for event in assistant.stream("What did Netanyahu demand about the Philadelphi corridor?"):
+                events.append(event)
+                if isinstance(event, Token) and len(events) == 2:
+                    server.process.send_signal(signal.SIGKILL)
     finally:
-        assistant.close()
         server.stop()
     final = events[-1]
     assert isinstance(final, Answer)
@@ -176,12 +160,11 @@ def test_a_silent_endpoint_times_out_into_the_extractive_answer(seed_settings: S
     settings = seed_settings.replace(
         llm="hosted", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="x", llm_timeout=2.0, llm_retries=0
     )
-    assistant = Assistant(settings)
     started = time.perf_counter()
     try:
-        answer = assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
+        with Assistant(settings) as assistant:
+            answer = assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
     finally:
-        assistant.close()
         listener.close()
     elapsed = time.perf_counter() - started
     assert answer.fallback and "no reply" in answer.fallback
@@ -192,7 +175,8 @@ def test_a_silent_endpoint_times_out_into_the_extractive_answer(seed_settings: S
 def test_missing_local_model_is_a_clear_error_not_a_silent_fallback(seed_settings: Settings, tmp_path: Path) -> None:
     bogus = tmp_path / "model.gguf"
     bogus.write_bytes(b"not a model")
-    assistant = Assistant(seed_settings.replace(llm="local", llm_model_path=str(bogus)))
-    with pytest.raises(ModelMissingError, match="not a GGUF"):
+    with (
+        Assistant(seed_settings.replace(llm="local", llm_model_path=str(bogus))) as assistant,
+        pytest.raises(ModelMissingError, match="not a GGUF"),
+    ):
         assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
-    assistant.close()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from rag import Answer, Assistant, Settings
@@ -62,10 +62,7 @@ class Answerer:
         self.assistant = Assistant(settings)
         self.choices = mode_choices(settings)
         self.default_mode = default_mode(settings)
-        # The local model server is stopped when the *thread* that started it ends (PR_SET_PDEATHSIG
-        # is per thread), and Gradio's worker threads come and go: so it is started from this one.
-        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-llm-starter")
-        self._warm_up: Future[None] | None = None
+        self._warm_up: threading.Thread | None = None
 
     def load(self) -> float:
         """Load the models and index now (once per process); returns seconds taken."""
@@ -75,34 +72,28 @@ class Answerer:
     def warm_up_in_background(self) -> bool:
         """Start the local model server now when it is the default mode; True if it is starting.
 
-        A question asked meanwhile waits for the server; if it fails to start, the first
-        question tries again and falls back to the extractive answer with a notice.
+        A question asked meanwhile waits for the server (the backend starts it under a lock);
+        if it fails to start, the first question tries again and says why.
         """
         if self.default_mode != "local":
             return False
-        self._warm_up = self._starter.submit(self._start_local, "in advance")
+        self._warm_up = threading.Thread(target=self._start_local, name="local-llm-warm-up", daemon=True)
+        self._warm_up.start()
         return True
 
     def warming_up(self) -> bool:
-        return self._warm_up is not None and not self._warm_up.done()
+        return self._warm_up is not None and self._warm_up.is_alive()
 
-    def _start_local(self, when: str) -> None:
+    def _start_local(self) -> None:
         try:
             self.assistant.warm_up("local")
-        except Exception as exc:  # no caller to raise to: say it; answering retries and falls back
-            print(f"The local model did not start {when}: {exc}", file=sys.stderr, flush=True)
-
-    def _ensure_local(self, question: str, mode: str | None) -> None:
-        """(Re)start the local server from the long-lived starter thread before answering with it."""
-        self.assistant.check_question(question)  # a question that will be refused must not start a model
-        if resolve_mode(self.settings, mode) == "local":
-            self._starter.submit(self._start_local, "for this question").result()
+        except Exception as exc:  # no caller to raise to: say it; the first question retries
+            print(f"The local model did not start in advance: {exc}", file=sys.stderr, flush=True)
 
     def ask(
         self, question: str, mode: str | None = None, top_k: int | None = None, history: Sequence[Turn] = ()
     ) -> Answer:
         pairs = [(turn.question, turn.answer) for turn in history]
-        self._ensure_local(question, mode)
         return self.assistant.ask(question, history=pairs, mode=mode, top_k=top_k)
 
     def stream(
@@ -115,7 +106,6 @@ class Answerer:
         cited sentences. `history` lets an LLM mode rewrite a follow-up question.
         """
         pairs = [(turn.question, turn.answer) for turn in history]
-        self._ensure_local(question, mode)
         draft = ""
         shown = 0.0
         for event in self.assistant.stream(question, history=pairs, mode=mode, top_k=top_k):
@@ -141,4 +131,3 @@ class Answerer:
     def close(self) -> None:
         """Stop the local model server, if this process started one."""
         self.assistant.close()
-        self._starter.shutdown(wait=False, cancel_futures=True)
