@@ -18,6 +18,9 @@ _HERE = Path(__file__).resolve().parent
 # find the data wherever they are launched from.
 DATASET_PATH: Path = _HERE / "datasets" / "seeds_qa.jsonl"
 SEEDS_DIR: Path = _HERE.parent / "seeds"
+# A second, invented corpus with its own questions, so no threshold is fitted to five articles.
+FICTIONAL_PATH: Path = _HERE / "datasets" / "fictional_qa.jsonl"
+FICTIONAL_CORPUS: Path = _HERE / "corpora" / "fictional"
 
 SPLITS: frozenset[str] = frozenset({"dev", "test"})
 TYPES: frozenset[str] = frozenset(

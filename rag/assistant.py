@@ -54,6 +54,7 @@ class Assistant:
         with self._lock:
             if self._retriever is not None:
                 return
+            from rag.evidence import EvidenceRanker
             from rag.extractive import ExtractiveAnswerer
             from rag.retrieval import HybridRetriever
             from rag.store import ChunkStore
@@ -61,7 +62,9 @@ class Assistant:
             started = time.perf_counter()
             store = ChunkStore(self.settings)
             self._retriever = HybridRetriever(store, self.embedder, self.settings)
-            self._extractive = ExtractiveAnswerer(self.embedder, self.settings, self._retriever.vocabulary)
+            retriever = self._retriever
+            evidence = EvidenceRanker(self.embedder, self.settings, retriever.vocabulary, retriever.articles)
+            self._extractive = ExtractiveAnswerer(evidence)
             self.load_seconds = time.perf_counter() - started
 
     def reload(self) -> None:

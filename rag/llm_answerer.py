@@ -9,23 +9,22 @@ answer is returned with a notice saying so.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rag.answer import ABSTAIN_TEXT, Answer, Citation, cite
+from rag.attribution import attributed
 from rag.config import Settings
 from rag.errors import RagError
-from rag.extractive import ExtractiveAnswerer, Ranking
+from rag.evidence import Ranking
+from rag.extractive import ExtractiveAnswerer
 from rag.llm_backend import ChatBackend, Generation
 from rag.llm_prompt import Source, build_messages, citation_grammar, prompt_tokens, select_sources
-from rag.question import Question, mentions, normalise, numbers
+from rag.question import Question, normalise, numbers
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
 from rag.verification import verify
-
-_PRONOUN = re.compile(r"\b(?:he|she) (?:said|says|added|told|noted)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ class LLMAnswerer:
         )
 
     def _similarity(self, sentence: str, texts: list[str]) -> list[float]:
-        vectors = self.extractive.embed([sentence, *texts])
+        vectors = self.extractive.evidence.embed([sentence, *texts])
         head = vectors[0]
         return [sum(a * b for a, b in zip(head, v, strict=True)) for v in vectors[1:]]
 
@@ -159,8 +158,7 @@ def _attribution(question: Question, citations: list[Citation]) -> str:
         for i, sentence in enumerate(sentences):
             if question.numbers and not question.numbers <= numbers(normalise(sentence)):
                 continue
-            previous = sentences[i - 1] if i else ""
-            if mentions(sentence, speaker) or (_PRONOUN.search(sentence) and mentions(previous, speaker)):
+            if attributed(sentences, i, speaker):
                 return ""
             if question.numbers:
                 return (

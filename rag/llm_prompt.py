@@ -1,9 +1,9 @@
 """What the model sees: a few numbered source passages, the question, and short rules.
 
 Small CPU models slow down and drift with long contexts, so the sources are the best
-sentences (with the sentence before each, which usually names who is speaking), not
-whole chunks, cut to a token budget. The rules sit in a fixed system message, which the
-llama.cpp server keeps in its prompt cache between questions.
+evidence windows (rag.evidence: the fact sentence with the sentence naming its speaker
+and the quote it introduces), not whole chunks, cut to a token budget. The rules sit in a
+fixed system message, which the llama.cpp server keeps in its prompt cache between questions.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.answer import ABSTAIN_TEXT
 from rag.chunking import Chunk, count_tokens
-from rag.extractive import Candidate
+from rag.evidence import Evidence
 from rag.sentences import sentence_spans
 
 MAX_SOURCES = 6
@@ -50,39 +50,43 @@ class Source:
         return self.chunk.start + self.local_end
 
 
-def select_sources(ranked: list[Candidate], budget_tokens: int, max_sources: int = MAX_SOURCES) -> list[Source]:
-    """The best sentences, each with its predecessor, merged when they touch, within the budget."""
+def select_sources(ranked: list[Evidence], budget_tokens: int, max_sources: int = MAX_SOURCES) -> list[Source]:
+    """The best evidence windows, each with the sentence before it, merged when they touch, within the budget.
+
+    A window that does not fit is tried as its bare fact sentence before it is given up.
+    """
     if not ranked:
         return []
     floor = RELATIVE_FLOOR * ranked[0].score
     windows: list[tuple[Chunk, int, int]] = []
-    used = 0
-    for cand in ranked:
-        if len(windows) >= max_sources or (windows and cand.score < floor):
+    for ev in ranked:
+        if len(windows) >= max_sources or (windows and ev.score < floor):
             break
-        chunk = cand.passage.chunk
-        local = cand.start - chunk.start
-        spans = sentence_spans(chunk.text)
-        index = next((i for i, s in enumerate(spans) if s.start <= local < s.end), None)
-        if index is None:
-            continue
-        first = spans[index - 1] if index > 0 else spans[index]
-        window = (chunk, first.start, spans[index].end)
-        merged = _merge(windows, window)
+        chunk = ev.passage.chunk
+        merged = _merge(windows, (chunk, _with_predecessor(chunk, ev.start - chunk.start), ev.end - chunk.start))
         if merged is None:
             continue  # already inside a chosen window
-        cost = sum(count_tokens(c.text[s:e]) for c, s, e in merged)
-        if windows and cost > budget_tokens:
-            # Try the bare sentence without its predecessor before giving up on it.
-            bare = _merge(windows, (chunk, spans[index].start, spans[index].end))
-            if bare is None or sum(count_tokens(c.text[s:e]) for c, s, e in bare) > budget_tokens:
+        if windows and _cost(merged) > budget_tokens:
+            bare = _merge(windows, (chunk, ev.fact_start - chunk.start, ev.fact_end - chunk.start))
+            if bare is None or _cost(bare) > budget_tokens:
                 continue
             merged = bare
         windows = merged
-        used = sum(count_tokens(c.text[s:e]) for c, s, e in windows)
-        if used >= budget_tokens:
+        if _cost(windows) >= budget_tokens:
             break
     return [Source(i, chunk, s, e) for i, (chunk, s, e) in enumerate(windows, start=1)]
+
+
+def _with_predecessor(chunk: Chunk, local_start: int) -> int:
+    """Where the sentence before the window starts: it usually says who is speaking or what
+    "it" is, and the small models were measured to misattribute less with it."""
+    spans = sentence_spans(chunk.text)
+    index = next((i for i, s in enumerate(spans) if s.start <= local_start < s.end), 0)
+    return spans[index - 1].start if index > 0 else local_start
+
+
+def _cost(windows: list[tuple[Chunk, int, int]]) -> int:
+    return sum(count_tokens(c.text[s:e]) for c, s, e in windows)
 
 
 def _merge(windows: list[tuple[Chunk, int, int]], new: tuple[Chunk, int, int]) -> list[tuple[Chunk, int, int]] | None:

@@ -12,11 +12,16 @@ from functools import cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SPEECH = (
+    r"say|said|tell|told|claim|state|think|describe|announce|characteri[sz]e|respond|react|explain|"
+    r"warn|insist|argue|assess|report|mean|admit|confirm|add|note|stress|predict|promise|call|view|see"
+)
 _SPEAKER = re.compile(
-    r"\b(?i:what|how)\s+(?i:did|does|do|has|have)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+"
-    r"(?i:say|said|tell|told|claim|state|think|describe|announce)\b"
-    r"|\b(?i:according to)\s+(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
+    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{_SPEECH})\b"
+    r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
+    r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
+    r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
 )
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 _EXTRA_STOP = {
@@ -100,18 +105,77 @@ def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
     return not words or any(w in vocab for w in words)
 
 
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+_MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
+# "the Times of Israel piece", "according to the Ledger's story": the outlet picks an article.
+_OUTLET = re.compile(rf"\b(?P<outlet>(?:[A-Z][\w’'\-]*\s)*?(?:of\s)?(?:[A-Z][\w’'\-]*))(?:[’']s)?\s+{_REPORT}\b")
+_PART_CUE = re.compile(
+    r"\b(?:each|both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
+    r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "one": "1", "first": "1", "two": "2", "second": "2", "three": "3", "third": "3", "four": "4",
+    "fourth": "4", "i": "1", "ii": "2", "iii": "3",
+}  # fmt: skip
+_ORDINAL_PARTS = re.compile(
+    r"\b(?P<noun>phase|stage|round|part)s?\s+(?P<a>\w+)\s+(?:and|&)\s+(?P<b>\w+)"
+    r"|\b(?P<a2>\w+)\s+(?:and|&)\s+(?P<b2>\w+)\s+(?P<noun2>phase|stage|round|part)s\b",
+    re.IGNORECASE,
+)
+_FOCUS = re.compile(r"\bhow (?P<kind>many|much)\s+(?P<focus>[\w’'\- ]+)", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r",?\s+(?:and|but)\s+(?=(?:what|how|when|who|whom|which|where|why|did|does|do|is|was|were|has|had)\b)"
+    r"|;\s*",
+    re.IGNORECASE,
+)
+_TYPES = (
+    ("date", re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\b(?:what|which|on which)\s+(?:day|date|month|year)\b", re.I)),
+    ("number", re.compile(
+        r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
+        r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b", re.I)),
+    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:official|person|leader|spokes\w+|minister|"
+                          r"diplomat|envoy|negotiator|director|official)s?\b", re.I)),
+    ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:city|cities|country|countries|place|"
+                         r"location|capital|town|region)\b", re.I)),
+    ("reason", re.compile(r"^\s*why\b|\bwhat (?:reason|caused|led to)\b|\bfor what reason\b", re.I)),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Question:
+    """What a question asks: the slot to fill, who it credits, its parts, and which articles it means."""
+
     text: str
-    names: tuple[str, ...]  # capitalised words/phrases other than question words
-    numbers: frozenset[str]
-    stems: frozenset[str]
+    names: tuple[str, ...]  # proper names in the question (not sentence-initial words, months, outlets)
+    numbers: frozenset[str]  # quantities the question states (not years, not the day of a date)
+    stems: frozenset[str]  # key terms, without the words that only pick an article
     name_stems: frozenset[str]  # stems of `names`, weighted higher when scoring
     speaker_stems: frozenset[str]  # stems of `speaker`, left out of the overlap score
     speaker: str  # the person the question says spoke, "" if none
     topic: str  # what the speaker is asked about, for the attribution note
-    wants_count: bool
-    wants_time: bool
+    answer_type: str  # statement, date, number, person, place, reason or other
+    parts: tuple[str, ...]  # the things a many-part question asks about one by one
+    compare: bool  # "how do the reports differ": one piece of evidence per article
+    years: frozenset[str]  # years named; they pick articles when an article is dated then
+    months: frozenset[str]  # month names (lowercase), likewise
+    outlet: str  # an outlet or report named to pick an article ("the Times of Israel piece")
+    focus_stems: frozenset[str]  # what a "how many"/"how much" asks the number of
+    clauses: tuple[str, ...]  # "what did A want, and what did B offer?": one clause per asked thing
+
+    @property
+    def wants_count(self) -> bool:
+        return self.answer_type == "number"
+
+    @property
+    def wants_time(self) -> bool:
+        return self.answer_type == "date" or bool(re.search(r"\bhow long\b", self.text, re.I))
 
 
 def parse_question(text: str) -> Question:
@@ -120,19 +184,99 @@ def parse_question(text: str) -> Question:
     if speaker_match:
         speaker = next(g for g in speaker_match.groups() if g).strip()
     topic_match = _TOPIC.search(text)
-    names = capitalised_names(text)
+    outlet_match = _OUTLET.search(text)
+    outlet = outlet_match.group("outlet").strip() if outlet_match else ""
+    if outlet and outlet.split()[0].lower() in _stopwords():
+        outlet = " ".join(outlet.split()[1:])
+    months = frozenset(m.lower() for m in _MONTH.findall(text))
+    names = question_names(text, exclude=outlet)
+    parts = _parts(text, names, speaker)
+    drop = stems(outlet) | stems(" ".join(months)) | ({"report", "articl", "piec", "stori"} if outlet else set())
     return Question(
         text=text,
         names=tuple(names),
-        numbers=frozenset(fact_numbers(text)),
-        stems=frozenset(stems(text)),
+        numbers=frozenset(n for n in fact_numbers(text) if not _YEAR.fullmatch(n)),
+        stems=frozenset(stems(text) - drop),
         name_stems=frozenset(stems(" ".join(names))),
         speaker_stems=frozenset(stems(speaker)),
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",
-        wants_count=bool(_COUNT_Q.search(text)),
-        wants_time=bool(_TIME_Q.search(text)),
+        answer_type=_answer_type(text, speaker),
+        parts=parts,
+        compare=bool(_PART_CUE.search(text)) and len(parts) < 2,
+        years=frozenset(_YEAR.findall(text)),
+        months=months,
+        outlet=outlet,
+        focus_stems=_focus(text),
+        clauses=tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?")) if _CLAUSE.search(text) else (),
     )
+
+
+def _answer_type(text: str, speaker: str) -> str:
+    if speaker:
+        return "statement"
+    for kind, pattern in _TYPES:
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+def _focus(text: str) -> frozenset[str]:
+    """The counted thing: "How many aid trucks entered Gaza?" -> {aid, truck}."""
+    match = _FOCUS.search(text)
+    if not match:
+        return frozenset()
+    words = []
+    for word in match.group("focus").split()[: 2 if match.group("kind").lower() == "many" else 1]:
+        if word.lower() in _stopwords():
+            break
+        words.append(word)
+    return frozenset(stems(" ".join(words)))
+
+
+def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
+    """The parts of "how did A and B each respond" or "what happens in phases two and three"."""
+    ordinal = _ORDINAL_PARTS.search(text)
+    if ordinal:
+        noun = (ordinal.group("noun") or ordinal.group("noun2")).lower()
+        a, b = (ordinal.group("a") or ordinal.group("a2")), (ordinal.group("b") or ordinal.group("b2"))
+        if a.lower() in _ORDINALS and b.lower() in _ORDINALS:
+            return (f"{noun} {a.lower()}", f"{noun} {b.lower()}")
+    if _PART_CUE.search(text) or re.search(r"\b(?:and|or)\b", text):
+        joined = re.findall(
+            r"([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)\s*(?:,|and|or|versus|vs\.?)\s+(?:the\s+)?([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)",
+            text,
+        )
+        for a, b in joined:
+            if a in names and b in names and speaker not in (a, b):
+                return (a, b)
+    return ()
+
+
+def ordinal_key(part: str) -> tuple[str, str]:
+    """("phase", "2") for "phase two", "second phase" or "Phase II"; ("", "") if not ordinal."""
+    words = part.lower().split()
+    if len(words) == 2 and words[1] in _ORDINALS:
+        return words[0], _ORDINALS[words[1]]
+    return "", ""
+
+
+def question_names(text: str, exclude: str = "") -> list[str]:
+    """Proper names in a question. Its first word is capitalised by grammar ("Besides",
+    "Approximately"), so it counts only as an acronym; months, weekdays and the outlet that
+    picks an article are not names either."""
+    names = []
+    first = re.match(r"\s*([\w’'\-]+)", text)
+    skip_first = bool(first) and not (first.group(1).isupper() and len(first.group(1)) > 1)
+    excluded = {w.lower() for w in exclude.split()} | set(_MONTHS) | _WEEKDAYS
+    for i, name in enumerate(capitalised_names(text)):
+        words = name.split()
+        if i == 0 and skip_first and text.lstrip().startswith(words[0]):
+            words = words[1:]
+        words = [w for w in words if w.lower() not in excluded]
+        if words:
+            names.append(" ".join(words))
+    return names
 
 
 def capitalised_names(text: str) -> list[str]:

@@ -24,6 +24,24 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ArticleFacts:
+    """What the evidence stage knows of a whole article: its words (for "does this article name
+    the outlet or person at all?") and its date, when the passage at hand is only one chunk."""
+
+    words: frozenset[str]
+    date: str
+    title: str
+
+
+def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
+    texts: dict[str, list[str]] = {}
+    for chunk in chunks:
+        texts.setdefault(chunk.source, []).append(chunk.text)
+    first = {c.source: c for c in reversed(chunks)}
+    return {s: ArticleFacts(vocabulary(t), first[s].date, first[s].title) for s, t in texts.items()}
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its fused (reciprocal-rank) score and rank."""
 
@@ -70,6 +88,7 @@ class HybridRetriever:
         self.top_k = settings.top_k
         self.chunk_count = len(nodes)
         self.vocabulary = vocabulary([n.get_content() for n in nodes])
+        self.articles = article_facts([node_to_chunk(n) for n in nodes])
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         """The fused top_k (default: the settings'), best first."""

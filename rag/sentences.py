@@ -47,16 +47,43 @@ def split_keeping_whitespace(text: str) -> list[str]:
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Spans of the sentences in `text[start:end]`, as offsets into `text`, whitespace trimmed."""
+    """Spans of the sentences in `text[start:end]`, as offsets into `text`, whitespace trimmed.
+
+    A line break ends a sentence (headlines and sub-headings carry no full stop), except
+    where the line plainly runs on: it ends in a comma, colon, semicolon or dash, or the
+    next line starts in lower case. Scraped articles break sentences that way, and a
+    sentence cut there would be quoted as half a thought.
+    """
     end = len(text) if end is None else end
     spans: list[Span] = []
-    line_start = start
-    for line in text[start:end].split("\n"):
-        for s, e in _punkt().span_tokenize(line):
-            piece = line[s:e]
+    for block_start, block_end in _logical_lines(text, start, end):
+        block = text[block_start:block_end]
+        for s, e in _punkt().span_tokenize(block):
+            piece = block[s:e]
             lead = len(piece) - len(piece.lstrip())
             trail = len(piece) - len(piece.rstrip())
             if e - s - lead - trail > 0:
-                spans.append(Span(line_start + s + lead, line_start + e - trail))
-        line_start += len(line) + 1
+                spans.append(Span(block_start + s + lead, block_start + e - trail))
     return spans
+
+
+def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each line, with a line that runs on joined to the next non-blank one."""
+    lines: list[tuple[int, int]] = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    blocks: list[tuple[int, int]] = []
+    for line_start, line_end in lines:
+        if blocks:
+            previous = text[blocks[-1][0] : blocks[-1][1]]
+            following = text[line_start:line_end].lstrip()
+            # A line with no letters ("-----") is a rule, not a sentence that runs on.
+            ends_open = previous.rstrip()[-1:] in ",;:\u2014\u2013-" and any(c.isalpha() for c in previous)
+            if ends_open or (previous.rstrip()[-1:].isalpha() and following[:1].islower()):
+                blocks[-1] = (blocks[-1][0], line_end)
+                continue
+        blocks.append((line_start, line_end))
+    return blocks

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
+from rag.attribution import points_back
 from rag.question import capitalised_names, mentions, normalise, numbers, stems
 from rag.sentences import sentence_spans
 
@@ -35,7 +36,6 @@ _SILENCE = re.compile(
 )
 # Clause boundaries inside one sentence: "Miller had no timetable, and US negotiators said 90% ...".
 _CLAUSE = re.compile(r"\s*(?:;|,\s*(?:and|but|while|whereas)\b)\s*", re.IGNORECASE)
-_PRONOUN_SAID = re.compile(r"\b(?:he|she|they) (?:said|says|added|told|noted|stated)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?][\"”’')]*$")
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
@@ -136,7 +136,7 @@ def _fact_units(source_texts: Sequence[str]) -> list[str]:
         sentences = _sentences(text) or [text]
         for i, sentence in enumerate(sentences):
             units.append(sentence)
-            if i and _PRONOUN_SAID.search(sentence):
+            if i and points_back(sentence):
                 units.append(f"{sentences[i - 1]} {sentence}")
     return units
 

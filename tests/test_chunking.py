@@ -137,11 +137,36 @@ def test_sentence_spans_map_back_exactly_and_cover_the_body(seed: Path) -> None:
     for span in spans:
         piece = article.text[span.start : span.end]
         assert piece and piece == piece.strip()
-        assert "\n" not in piece  # line breaks are hard sentence boundaries
+        for before, after in zip(piece.split("\n"), piece.split("\n")[1:], strict=False):
+            # A line break ends a sentence unless the line runs on (see the next tests).
+            assert not before.strip() or before.rstrip()[-1] in ",;:" or after.lstrip()[:1].islower(), piece
         assert span.start >= previous_end
         previous_end = span.end
     # Nothing but whitespace is left out.
     assert _squash("".join(article.text[s.start : s.end] for s in spans)) == _squash(article.text[article.body_start :])
+
+
+def test_a_sentence_broken_across_lines_is_one_sentence() -> None:
+    text = "Hamdan said the group wants a full end of aggression and\nto allow aid to the displaced.\nNext line."
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "Hamdan said the group wants a full end of aggression and\nto allow aid to the displaced.",
+        "Next line.",
+    ]
+
+
+def test_a_line_ending_in_a_comma_runs_on_but_a_heading_or_a_rule_does_not() -> None:
+    text = (
+        "Talks go through mediators, he said,\n\n“We don't know,” he said.\nUS is working\nMiller spoke.\n-----\nEnd."
+    )
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "Talks go through mediators, he said,\n\n“We don't know,” he said.",
+        "US is working",
+        "Miller spoke.",
+        "-----",
+        "End.",
+    ]
 
 
 def test_sentence_offsets_are_absolute_when_starting_inside_the_text() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from evals.dataset import QAItem
+from evals.dataset import QAItem, load_dataset
 from evals.gate import gate_failures, load_thresholds
 from evals.report import write_report
 from evals.runner import EvalOptions, EvalRun, prepared_settings, run_eval, select_items
@@ -28,7 +28,7 @@ EVIDENCE = "Qatar and Egypt have been the main mediators for a deal, with the su
 def full_run(
     tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings, assistant: Assistant, embedder: Any
 ) -> EvalRun:
-    """All 76 bundled questions through the extractive pipeline, once for this module (~30 s)."""
+    """All bundled seed questions through the extractive pipeline, once for this module (~30 s)."""
     out = tmp_path_factory.mktemp("eval-run")
     run = run_eval(EvalOptions(out=out, progress=False), seed_settings, assistant=assistant, embedder=embedder)
     write_report(run.out_dir, run.metrics, run.rows)
@@ -37,13 +37,13 @@ def full_run(
 
 def test_extractive_run_on_all_questions_passes_the_ci_gate(full_run: EvalRun) -> None:
     overall = full_run.metrics["systems"]["extractive"]["overall"]
-    assert overall["questions"] == 76
+    assert overall["questions"] == len(load_dataset())
     assert gate_failures(overall, load_thresholds()) == []
 
 
 def test_results_file_has_every_question_with_answer_citations_and_scores(full_run: EvalRun) -> None:
     rows = [json.loads(line) for line in (full_run.out_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 76 and {r["system"] for r in rows} == {"extractive"}
+    assert len(rows) == len(load_dataset()) and {r["system"] for r in rows} == {"extractive"}
     answered = next(r for r in rows if not r["abstained"])
     assert set(answered["citations"][0]) >= {"source", "text", "quote"}
     assert answered["retrieved"] and all(isinstance(chunk_id, str) for chunk_id in answered["retrieved"])
@@ -67,7 +67,7 @@ def test_html_report_is_self_contained_and_lists_failures(full_run: EvalRun) -> 
     assert all((full_run.out_dir / name).is_file() for name in ("accuracy_by_type.png", "latency.png"))
     report = (full_run.out_dir / "report.md").read_text(encoding="utf-8")
     failed = sum(not r["scores"]["correct"] for r in full_run.rows["extractive"])
-    assert f"Failed questions: extractive ({failed} of 76)" in report
+    assert f"Failed questions: extractive ({failed} of {len(load_dataset())})" in report
 
 
 def test_baseline_answers_the_same_questions_side_by_side(

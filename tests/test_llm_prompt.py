@@ -9,7 +9,7 @@ import pytest
 
 from rag.answer import ABSTAIN_TEXT
 from rag.chunking import Chunk, count_tokens
-from rag.extractive import Candidate
+from rag.evidence import Evidence
 from rag.llm_prompt import SYSTEM_PROMPT, Source, build_messages, citation_grammar, select_sources
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
@@ -133,10 +133,12 @@ CHUNK = _chunk()
 SPANS = sentence_spans(CHUNK.text)
 
 
-def _candidate(index: int, score: float, chunk: Chunk = CHUNK) -> Candidate:
-    span = sentence_spans(chunk.text)[index]
-    text = chunk.text[span.start : span.end]
-    return Candidate(Passage(chunk, 0.5, 1), chunk.start + span.start, chunk.start + span.end, text, "", score)
+def _candidate(index: int, score: float, chunk: Chunk = CHUNK) -> Evidence:
+    """A one-sentence evidence window (select_sources adds the sentence before it)."""
+    spans = sentence_spans(chunk.text)
+    start, end = chunk.start + spans[index].start, chunk.start + spans[index].end
+    texts = [chunk.text[s.start : s.end] for s in spans]
+    return Evidence(Passage(chunk, 0.5, 1), start, end, start, end, texts, index, index, index, score)
 
 
 def _windows(sources: list[Source]) -> list[tuple[int, int]]:

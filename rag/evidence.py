@@ -1,0 +1,344 @@
+"""The evidence stage: rank evidence windows for a question and decide whether they answer it.
+
+Both answerers consume this stage, so the extractive and LLM modes rank and abstain alike.
+The unit is an *evidence window*: the sentence that holds the fact plus what a reader
+needs to trust it: the sentence naming the speaker when the fact is a "…, he said" quote,
+and the quote that follows when the fact sentence introduces it (rag.attribution decides
+both). Offsets are exact: `window.text == article_text[window.start:window.end]`.
+
+Answerability is a decision about the asked slot, not only a similarity score: a "how
+many" needs a quantity, a "when" a time, a "what did X say" words attributed to X. Dates
+and outlets in a question pick articles through their metadata; they are not words to
+find in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rag.attribution import attributed, opens_quote, points_back
+from rag.config import Settings
+from rag.question import Question, in_vocabulary, mentions, normalise, numbers, parse_question, stems
+from rag.retrieval import ArticleFacts, Passage
+from rag.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
+SIMILARITY_WEIGHT = 0.55
+MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
+# Multiplicative penalties, each for one way a window can look relevant without answering.
+SLOT_MISSING = 0.7  # no quantity for "how many", no time for "when", nobody named for "who"
+WRONG_ARTICLE = 0.7  # the question names a date or outlet this article does not have
+ECHO = 0.7  # a heading-like sentence that repeats the question and adds nothing
+HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states no fact in full
+FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
+NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
+_TIME = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|"
+    r"aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    r"tonight|tomorrow|week|weeks|month|months|year|years|day|days|ago|earlier|later|since|until|"
+    r"(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_QUANTITY_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?|half|third|quarter|several|no)\b",
+    re.IGNORECASE,
+)
+_FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
+_DAY_OF_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
+
+
+@dataclass
+class Evidence:
+    """A window of sentences in one chunk, around the sentence that holds the fact."""
+
+    passage: Passage
+    start: int  # absolute offsets of the window in the article
+    end: int
+    fact_start: int  # absolute offsets of the fact sentence
+    fact_end: int
+    sentences: list[str]  # the chunk's sentences (window indices below point into it)
+    first: int
+    fact: int
+    last: int
+    score: float = 0.0
+    slot: bool = True
+    speaker_ok: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        chunk = self.passage.chunk
+        return chunk.text[self.start - chunk.start : self.end - chunk.start]
+
+    @property
+    def fact_text(self) -> str:
+        return self.sentences[self.fact]
+
+    @property
+    def source(self) -> str:
+        return self.passage.chunk.source
+
+    def overlaps(self, other: Evidence) -> bool:
+        return self.source == other.source and self.start < other.end and other.start < self.end
+
+
+@dataclass
+class Ranking:
+    """Evidence best first, the evidence score of the best, and why to abstain ("" to answer)."""
+
+    question: Question
+    ranked: list[Evidence]
+    best: float
+    abstain_reason: str
+
+
+class EvidenceRanker:
+    """Scores windows; sentence embeddings are cached per process (the corpus repeats across questions)."""
+
+    def __init__(
+        self,
+        embedder: BaseEmbedding,
+        settings: Settings,
+        corpus_words: frozenset[str],
+        articles: dict[str, ArticleFacts] | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.settings = settings
+        self.corpus_words = corpus_words
+        self.articles = articles or {}
+        self._cache: dict[str, list[float]] = {}
+
+    def rank(self, question: str, passages: list[Passage]) -> Ranking:
+        parsed = parse_question(question)
+        if parsed.speaker and not in_vocabulary(parsed.speaker, self.corpus_words):
+            # Nothing in the articles can be what this person said. Other absent names
+            # only lower the score: "American" or "September" may be paraphrases.
+            return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}.")
+        windows = evidence_windows(passages)
+        if not windows:
+            return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
+        self._score(parsed, windows)
+        ranked = sorted(windows, key=lambda e: e.score, reverse=True)
+        answering = [e for e in ranked if e.slot]
+        threshold = self.settings.abstain_threshold
+        if not answering:
+            return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {_SLOT_NAMES[parsed.answer_type]}.")
+        best = answering[0].score * self._name_factor(parsed)
+        if best < threshold:
+            note = (
+                "No sentence in the articles answers this closely enough "
+                f"(best evidence score {best:.2f}, threshold {threshold:.2f})."
+            )
+            return Ranking(parsed, ranked, best, note)
+        return Ranking(parsed, answering + [e for e in ranked if not e.slot], best, "")
+
+    def _name_factor(self, question: Question) -> float:
+        """Halve the evidence when none of the question's names occurs anywhere in the articles.
+
+        Soft, not a veto: a name may be a paraphrase ("American" for "US").
+        """
+        if not question.names:
+            return 1.0
+        present = sum(in_vocabulary(name, self.corpus_words) for name in question.names)
+        return 0.5 + 0.5 * present / len(question.names)
+
+    def _score(self, question: Question, windows: list[Evidence]) -> None:
+        q_vec = self.embedder.get_query_embedding(question.text)
+        vectors = self.embed([w.fact_text for w in windows])
+        window_vectors = self.embed([w.text for w in windows])
+        picks = self._picked_articles(question, windows)
+        idf = rarity(question, windows)
+        for ev, vec, wvec in zip(windows, vectors, window_vectors, strict=True):
+            # The fact sentence alone, or with its context: a short quote means little without its speaker.
+            similarity = max(_dot(q_vec, vec), _dot(q_vec, wvec))
+            lexical = lexical_overlap(question, ev.text, idf)
+            score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
+            ev.speaker_ok = any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
+            ev.slot = slot_filled(question, ev) or self._speaker_in_article(question, ev)
+            score *= 1.0 if ev.slot else SLOT_MISSING
+            if picks and ev.source not in picks:
+                score *= WRONG_ARTICLE
+            if _echoes(question, ev.fact_text):
+                score *= ECHO
+            if not _FINISHED.search(ev.text):
+                score *= HEADING
+            if question.focus_stems and not question.focus_stems & stems(ev.text):
+                score *= FOCUS_MISSING
+            if question.speaker and not ev.speaker_ok:
+                score *= NOT_ATTRIBUTED
+            ev.score = score
+
+    def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:
+        """A statement question's window counts when its article names the speaker: a "he says"
+        two sentences after another name is beyond the attribution detector, not proof of absence."""
+        facts = self.articles.get(ev.source)
+        if question.answer_type != "statement" or facts is None:
+            return False
+        return in_vocabulary(question.speaker, facts.words)
+
+    def _picked_articles(self, question: Question, windows: list[Evidence]) -> set[str]:
+        """Articles the question's date or outlet points to; empty when it names none we can match."""
+        sources = {w.source for w in windows} | set(self.articles)
+        picks: set[str] = set()
+        if question.years or question.months:
+            for source in sources:
+                date = self.articles[source].date if source in self.articles else ""
+                if date and _date_matches(date, question):
+                    picks.add(source)
+        if question.outlet:
+            outlet_picks = {s for s in sources if s in self.articles and _names_outlet(self.articles[s], question)}
+            picks = (picks & outlet_picks) or picks or outlet_picks
+        return picks
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Normalised sentence vectors (a dot product is the cosine), cached per process."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if new:
+            self._cache.update(zip(new, self.embedder.get_text_embedding_batch(new), strict=True))
+        return [self._cache[t] for t in texts]
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+_SLOT_NAMES = {
+    "number": "a number for this",
+    "date": "a time for this",
+    "person": "a person for this",
+    "place": "a place for this",
+    "statement": "words attributed to the person asked about",
+    "reason": "a reason for this",
+    "other": "an answer",
+}
+
+
+def evidence_windows(passages: list[Passage]) -> list[Evidence]:
+    """One window per usable sentence of the retrieved chunks (a sentence seen twice counts once)."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Evidence] = []
+    for passage in passages:
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text)
+        texts = [chunk.text[s.start : s.end] for s in spans]
+        for i, span in enumerate(spans):
+            key = (chunk.source, chunk.start + span.start)
+            if key in seen:
+                continue
+            first, last = _window(texts, i)
+            if len(" ".join(texts[first : last + 1]).split()) < MIN_SENTENCE_WORDS:
+                continue
+            seen.add(key)
+            out.append(
+                Evidence(
+                    passage=passage,
+                    start=chunk.start + spans[first].start,
+                    end=chunk.start + spans[last].end,
+                    fact_start=key[1],
+                    fact_end=chunk.start + span.end,
+                    sentences=texts,
+                    first=first,
+                    fact=i,
+                    last=last,
+                )
+            )
+    return out
+
+
+def _window(texts: list[str], i: int) -> tuple[int, int]:
+    """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
+    first, last = i, i
+    words = len(texts[i].split())
+    while first > 0 and i - first < 2 and points_back(texts[first]):
+        words += len(texts[first - 1].split())
+        if words > MAX_WINDOW_WORDS:
+            break
+        first -= 1
+    while last + 1 < len(texts) and (
+        opens_quote(" ".join(texts[first : last + 1])) or (last == i and points_back(texts[last + 1]))
+    ):
+        words += len(texts[last + 1].split())
+        if words > MAX_WINDOW_WORDS:
+            break
+        last += 1
+    return first, last
+
+
+def slot_filled(question: Question, ev: Evidence) -> bool:
+    """Does the window hold the kind of thing asked for?"""
+    text = ev.text
+    kind = question.answer_type
+    if kind == "number":
+        plain = _DAY_OF_MONTH.sub(" ", text)
+        quantities = {n for n in numbers(normalise(plain)) if not re.fullmatch(r"(?:19|20)\d\d", n)}
+        return bool(quantities or _QUANTITY_WORDS.search(plain))
+    if kind == "date":
+        return bool(_TIME.search(text))
+    if kind == "statement":
+        return ev.speaker_ok or bool(question.numbers and question.numbers <= numbers(normalise(text)))
+    if kind == "person":
+        return any(w[:1].isupper() for w in text.split()[1:])
+    return True
+
+
+def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None) -> float:
+    """Weighted share of the question's facts in the text: numbers 3, names 2, other terms 1,
+    each term also weighted by how rare it is among the candidate windows (`idf`), so a name
+    every window shares ("Albenque" in an article about Albenque) does not decide the ranking."""
+    text_stems = stems(text)
+    text_numbers = numbers(normalise(text))
+    idf = idf or {}
+    # Who spoke is judged by the attribution check, not rewarded here: otherwise any
+    # sentence naming the speaker outranks the one that holds the fact.
+    weights = {
+        s: (2.0 if s in question.name_stems else 1.0) * idf.get(s, 1.0) for s in question.stems - question.speaker_stems
+    }
+    total = sum(weights.values()) + 3.0 * len(question.numbers)
+    got = sum(w for s, w in weights.items() if s in text_stems)
+    got += 3.0 * len(question.numbers & text_numbers)
+    return got / total if total else 0.0
+
+
+def rarity(question: Question, windows: list[Evidence]) -> dict[str, float]:
+    """A weight in (0.25, 1] per question term: 1 when few candidate windows hold it, less when most do."""
+    window_stems = [stems(w.text) for w in windows]
+    out = {}
+    for term in question.stems:
+        share = sum(term in ws for ws in window_stems) / max(1, len(window_stems))
+        out[term] = max(0.25, 1.0 - share)
+    return out
+
+
+def _echoes(question: Question, sentence: str) -> bool:
+    """A short sentence whose words are nearly all the question's own: a heading, not an answer."""
+    words = stems(sentence)
+    if len(sentence.split()) > 12 or not words:
+        return False
+    new = words - question.stems - question.name_stems
+    return len(new) / len(words) < 0.34 and not numbers(sentence) - question.numbers
+
+
+def _date_matches(date: str, question: Question) -> bool:
+    year, month = date[:4], date[5:7]
+    months = {f"{i:02d}": m for i, m in enumerate(_MONTH_NAMES, start=1)}
+    year_ok = not question.years or year in question.years
+    month_ok = not question.months or months.get(month, "") in question.months
+    return year_ok and month_ok
+
+
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+
+
+def _names_outlet(article: ArticleFacts, question: Question) -> bool:
+    return mentions(article.title, question.outlet) or all(
+        w.lower().strip("'’") in article.words for w in question.outlet.split() if w.lower() not in {"of", "the"}
+    )

@@ -1,0 +1,68 @@
+"""The one "who says what" detector: naming, pointing back, quotes that run on."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.attribution import attributed, opens_quote, points_back, speaks
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "“We need to drive it to closure,” he said.",
+        "“There is no other solution,” said she.",
+        "“We are on the way,” the Israeli prime minister said.",
+        "“Some of the remaining issues are difficult.",  # a bare quote carries on the one before
+        "to allow aid and provide shelter to the displaced.",
+    ],
+)
+def test_sentences_that_need_the_one_before_to_say_who_speaks(sentence: str) -> None:
+    assert points_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "“We continue to engage with our partners,” Miller said.",
+        "Lew said that Israel has shown flexibility in the talks.",
+        "Qatar and Egypt have been the main mediators for a deal.",
+    ],
+)
+def test_sentences_that_name_their_own_speaker_or_quote_nobody_stand_alone(sentence: str) -> None:
+    assert not points_back(sentence)
+
+
+def test_a_quote_left_open_or_a_colon_runs_on_into_the_next_sentence() -> None:
+    assert opens_quote("Avi Hyman told reporters: “We have received an update.")
+    assert opens_quote("Blinken told reporters:")
+    assert not opens_quote("“This needs to get done,” Blinken said.")
+
+
+def test_a_pronoun_quote_is_attributed_to_the_person_named_before_it() -> None:
+    sentences = [
+        "Lew said that Israel has shown flexibility in the talks.",
+        "“The last indications are that there's flexibility,” he said.",
+    ]
+
+    assert attributed(sentences, 1, "Lew")
+    assert attributed(sentences, 0, "Jack Lew")
+    assert not attributed(sentences, 1, "Miller")
+
+
+def test_a_sentence_that_mentions_a_person_without_speech_is_not_their_words() -> None:
+    sentences = ["He spoke after a meeting in Doha led by CIA Director William Burns failed."]
+
+    assert not speaks(sentences[0]) or not attributed(sentences, 0, "Burns")
+
+
+def test_the_90_percent_figure_belongs_to_the_negotiators_not_to_miller() -> None:
+    sentences = [
+        "Miller said he didn’t have “have a timetable.”",
+        "US negotiators, including Burns, have said that 90% of Phase I is agreed upon.",
+        "Miller confirmed that the two main sticking points remain.",
+    ]
+
+    assert not attributed(sentences, 1, "Miller")
+    assert attributed(sentences, 1, "Burns")
+    assert attributed(sentences, 2, "Miller")

@@ -1,0 +1,107 @@
+"""The evidence stage: windows with exact offsets, the asked slot, article picks, abstention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant
+from rag.chunking import Chunk
+from rag.evidence import Evidence, evidence_windows, slot_filled
+from rag.question import parse_question
+from rag.retrieval import Passage
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _passage(text: str, start: int = 100, source: str = "a.txt", date: str = "") -> Passage:
+    chunk = Chunk("c1", source, "h", "Title", date, start, start + len(text), text, 10)
+    return Passage(chunk, 1.0, 1)
+
+
+def _window_for(windows: list[Evidence], opening: str) -> Evidence:
+    return next(w for w in windows if w.fact_text.startswith(opening))
+
+
+def test_a_he_said_quote_brings_the_sentence_naming_the_speaker() -> None:
+    text = (
+        "Talks resumed in Cairo on Monday after a pause. "
+        "Lew said that Israel has shown flexibility in the talks. "
+        "“The last indications are that there is flexibility, and we need to drive it to closure,” he said."
+    )
+    windows = evidence_windows([_passage(text)])
+    quote = _window_for(windows, "“The last indications")
+
+    assert quote.text.startswith("Lew said that Israel")
+    assert quote.text.endswith("he said.")
+    named = _window_for(windows, "Lew said")
+    assert named.text.endswith("he said.")  # the quote that follows is part of what Lew said
+
+
+def test_window_offsets_are_exact_article_offsets() -> None:
+    text = "Alpha beta gamma delta epsilon. “Quote one goes here,” she said. Another plain sentence is here."
+    for window in evidence_windows([_passage(text, start=250)]):
+        assert window.text == text[window.start - 250 : window.end - 250]
+        assert text[window.fact_start - 250 : window.fact_end - 250] == window.fact_text
+
+
+def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
+    text = "Detective Katarina Meles said officers were examining footage. “Whoever did this knew the building."
+    text += " We are not looking for a passer-by,” Meles said."
+    windows = evidence_windows([_passage(text)])
+
+    assert any(w.fact_text == "“Whoever did this knew the building." for w in windows)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "filled"),
+    [
+        ("How many trucks entered?", "Some 40 trucks entered on Monday.", True),
+        ("How many trucks entered?", "Trucks entered in September 2024.", False),
+        ("When did the talks resume?", "The talks resumed on Thursday in Cairo.", True),
+        ("When did the talks resume?", "The talks resumed in Cairo with all parties.", False),
+    ],
+)
+def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:
+    (window,) = evidence_windows([_passage(text)])
+
+    assert slot_filled(parse_question(question), window) is filled
+
+
+def test_a_month_and_year_pick_the_dated_article_instead_of_being_searched_for(assistant: Assistant) -> None:
+    answer = assistant.ask("In the September 2024 report, what share of Phase I had been agreed?")
+
+    assert not answer.abstained
+    assert "90%" in answer.answer
+    assert answer.citations[0].date == "2024-09-16"
+
+
+def test_a_capitalised_first_word_is_not_taken_for_a_missing_name(assistant: Assistant) -> None:
+    answer = assistant.ask("Besides Egypt, which country has been a main mediator, with US support?")
+
+    assert not answer.abstained
+    assert "Qatar" in answer.answer
+
+
+def test_miller_and_the_90_percent_figure_gives_the_figure_and_millers_own_words(assistant: Assistant) -> None:
+    answer = assistant.ask("What did Miller say about the 90% figure?")
+
+    assert answer.answer.startswith("The sources do not attribute the 90% figure to Miller")
+    assert "US negotiators, including Burns" in answer.answer
+    assert "sticking points" in answer.answer
+    article = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for citation in answer.citations:
+        assert citation.quote == article[citation.source][citation.start : citation.end]
+
+
+def test_an_attribution_answer_includes_the_quote_after_the_speaker_sentence(assistant: Assistant) -> None:
+    answer = assistant.ask("What did the US ambassador Lew say about Israeli flexibility?")
+
+    assert "drive it to closure" in answer.answer
+
+
+def test_a_count_the_articles_never_give_is_not_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("How many aid trucks entered Gaza during the weeklong truce?")
+
+    assert answer.abstained
