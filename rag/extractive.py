@@ -9,7 +9,7 @@ speaker did say when the fact belongs to someone else, and stay short.
 from __future__ import annotations
 
 from rag.answer import ABSTAIN_TEXT, Answer, cite
-from rag.evidence import Evidence, EvidenceRanker, Ranking, lexical_overlap, slot_filled
+from rag.evidence import Evidence, EvidenceRanker, Ranking, lexical_overlap, window_slot
 from rag.question import Question, mentions, ordinal_key, parse_question, stems
 from rag.retrieval import Passage
 
@@ -94,7 +94,7 @@ def _distance(a: Evidence, b: Evidence) -> int:
 
 def _answers(ev: Evidence, clause: Question) -> float:
     """How much of one clause's own terms a window holds (its slot must be filled too)."""
-    if not slot_filled(clause, ev):
+    if not window_slot(clause, ev):
         return 0.0
     return lexical_overlap(clause, ev.text)
 

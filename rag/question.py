@@ -109,6 +109,7 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
 )  # fmt: skip
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|i)$")
 _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -136,7 +137,8 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _TYPES = (
-    ("date", re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\b(?:what|which|on which)\s+(?:day|date|month|year)\b", re.I)),
+    ("date", re.compile(r"^\s*(?:and\s+|so\s+)?when\b"
+                        r"|\b(?:what|which|on which|at what)\s+(?:\w+\s+)?(?:day|date|month|year|time)\b", re.I)),
     ("number", re.compile(
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b", re.I)),
@@ -264,7 +266,8 @@ def ordinal_key(part: str) -> tuple[str, str]:
 def question_names(text: str, exclude: str = "") -> list[str]:
     """Proper names in a question. Its first word is capitalised by grammar ("Besides",
     "Approximately"), so it counts only as an acronym; months, weekdays and the outlet that
-    picks an article are not names either."""
+    picks an article are not names either, nor a nationality used as an adjective ("American
+    backing", "Egyptian official"): the articles may say "US" or "Egypt's"."""
     names = []
     first = re.match(r"\s*([\w’'\-]+)", text)
     skip_first = bool(first) and not (first.group(1).isupper() and len(first.group(1)) > 1)
@@ -274,6 +277,8 @@ def question_names(text: str, exclude: str = "") -> list[str]:
         if i == 0 and skip_first and text.lstrip().startswith(words[0]):
             words = words[1:]
         words = [w for w in words if w.lower() not in excluded]
+        if len(words) == 1 and _DEMONYM.search(words[0]) and re.search(rf"\b{re.escape(words[0])}\s+[a-z]", text):
+            continue
         if words:
             names.append(" ".join(words))
     return names

@@ -8,7 +8,7 @@ import pytest
 
 from rag import Assistant
 from rag.chunking import Chunk
-from rag.evidence import Evidence, evidence_windows, slot_filled
+from rag.evidence import Evidence, evidence_windows, window_slot
 from rag.question import parse_question
 from rag.retrieval import Passage
 
@@ -66,7 +66,7 @@ def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:
     (window,) = evidence_windows([_passage(text)])
 
-    assert slot_filled(parse_question(question), window) is filled
+    assert window_slot(parse_question(question), window) is filled
 
 
 def test_a_month_and_year_pick_the_dated_article_instead_of_being_searched_for(assistant: Assistant) -> None:

@@ -1,0 +1,117 @@
+"""Does an evidence window hold the kind of thing the question asks for?
+
+Answerability is decided on the asked slot, not on topicality: a question can name only
+things the articles mention and still ask for a fact they lack ("how many aid trucks", "who
+was the defence minister", "on what calendar date"). Each test here is one such kind; a
+window that fails it may still be shown as context, but it cannot be the answer.
+Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.question import Question, normalise, numbers, stems
+
+# cosine (MiniLM) between the counted thing asked about and the noun after a number:
+# "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
+FOCUS_SIMILAR = 0.5
+
+_TIME = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|"
+    r"aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    r"tonight|tomorrow|week|weeks|month|months|year|years|day|days|ago|earlier|later|since|until|"
+    r"(?:19|20)\d\d|\d{1,2}:\d\d)\b",
+    re.IGNORECASE,
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d\d-\d\d\b", re.IGNORECASE)
+_WANTS_CALENDAR = re.compile(r"\b(?:calendar date|what date|which date|exact date|on what date)\b", re.I)
+_WANTS_EXACT = re.compile(r"\bexact(?:ly)?\b|\bprecise(?:ly)?\b", re.IGNORECASE)
+_NUMBER_WORD = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|dozens?|half|several"
+)
+_QUANTITY_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD}|third|quarter|no)\b", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b", re.IGNORECASE)
+# The thing counted: the words after a number ("46 homes", "some 800 Palestinian prisoners").
+_COUNTED = re.compile(
+    rf"(?:\d[\d,.]*%?|\b(?:{_NUMBER_WORD})(?:-(?:{_NUMBER_WORD}))?)"
+    rf"(?=(?P<noun>-(?!(?:{_NUMBER_WORD})\b)\w+|(?:\s+[A-Za-z][\w\-]*){{1,3}}))",
+    re.IGNORECASE,
+)
+_ROLES = (
+    r"prime minister|minister|president|chief|chiefs|spokes\w+|director|envoy|ambassador|diplomat|leader|"
+    r"negotiator|negotiators|secretary|commander|executive|ceo|chair\w*|mayor|governor|judge|coach|manager|"
+    r"founder|owner|head"
+)
+# "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
+_ROLE_QUESTION = re.compile(
+    r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?)\s+"
+    rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
+    re.IGNORECASE,
+)
+_ROLE_REACH = 5  # words between a role ("director") and the name that fills it
+
+Similarity = Callable[[str, list[str]], list[float]]
+
+
+def slot_filled(question: Question, text: str, similarity: Similarity | None = None, dated: bool = False) -> bool:
+    """Whether `text` holds the kind of answer asked for (statements are judged by attribution)."""
+    kind = question.answer_type
+    if kind == "number":
+        return _has_quantity(question, text, similarity)
+    if kind == "date":
+        if _WANTS_CALENDAR.search(question.text):
+            return bool(_CALENDAR.search(text)) or dated
+        return bool(_TIME.search(text))
+    if kind == "person":
+        return _fills_role(question, text)
+    return True
+
+
+def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:
+    plain = _DAY_OF_MONTH.sub(" ", text)
+    digits = {n for n in numbers(normalise(plain)) if not re.fullmatch(r"(?:19|20)\d\d", n)}
+    if _WANTS_EXACT.search(question.text):
+        return bool(digits)
+    if not (digits or _QUANTITY_WORDS.search(plain)):
+        return False
+    if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
+        return True  # "how much revenue": the number comes with a unit ("740 million crowns"), not the noun
+    counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]
+    if any(question.focus_stems & stems(noun) for noun in counted):
+        return True
+    if similarity is None or not counted:
+        return False
+    focus = " ".join(sorted(question.focus_stems))
+    return max(similarity(focus, counted), default=0.0) >= FOCUS_SIMILAR
+
+
+def _fills_role(question: Question, text: str) -> bool:
+    """ "Which Egyptian president": the window names someone right next to that role."""
+    match = _ROLE_QUESTION.search(question.text)
+    if not match:
+        return any(w[:1].isupper() for w in text.split()[1:])
+    lowered = normalise(text)
+    for modifier in match.group("mods").split():
+        stem = modifier.lower()[: max(4, len(modifier) - 3)]  # "Egyptian" matches "Egypt's"
+        if modifier.lower() not in {"the", "a", "an"} and stem not in lowered:
+            return False
+    words = text.split()
+    role = match.group("role").lower().split()[-1].rstrip("s")
+    for i, word in enumerate(words):
+        if normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(role):
+            near = words[max(0, i - _ROLE_REACH) : i] + words[i + 1 : i + 1 + _ROLE_REACH]
+            if any(_is_name(w, question) for w in near):
+                return True
+    return False
+
+
+def _is_name(word: str, question: Question) -> bool:
+    """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
+    clean = word.strip(".,;:()'’\"“”")
+    if not clean[:1].isupper() or clean.isupper() or re.search(r"(?:an|ian|ese|ish|i)$", clean):
+        return False
+    return not any(clean.lower() in name.lower().split() for name in question.names)
