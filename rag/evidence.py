@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from rag.attribution import attributed, opens_quote, points_back
 from rag.config import Settings
-from rag.question import Question, in_vocabulary, mentions, normalise, numbers, parse_question, stems
+from rag.question import Question, in_vocabulary, normalise, numbers, parse_question, stems
+from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
 from rag.sentences import sentence_spans
 from rag.slots import Similarity, slot_filled
@@ -39,6 +40,7 @@ ECHO = 0.7  # a heading-like sentence that repeats the question and adds nothing
 HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states no fact in full
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
+NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
 
 
@@ -146,7 +148,7 @@ class EvidenceRanker:
         several = len(re.findall(r"\b(?:report|article|piece|story|account)s?\b", question.text, re.I)) > 1
         picks = set() if several else self._picked_articles(question, windows)
         dated_picks = bool(picks) and any(self.articles[p].date for p in picks if p in self.articles)
-        idf = rarity(question, windows)
+        idf = rarity(question, [w.text for w in windows])
         for ev, vec, wvec in zip(windows, vectors, window_vectors, strict=True):
             # The fact sentence alone, or with its context: a short quote means little without its speaker.
             similarity = max(_dot(q_vec, vec), _dot(q_vec, wvec))
@@ -157,7 +159,7 @@ class EvidenceRanker:
             score *= 1.0 if ev.slot else SLOT_MISSING
             if picks and ev.source not in picks:
                 score *= WRONG_ARTICLE if not dated_picks else WRONG_DATE
-            if _echoes(question, ev.fact_text):
+            if echoes(question, ev.fact_text):
                 score *= ECHO
             if not _FINISHED.search(ev.text):
                 score *= HEADING
@@ -165,6 +167,8 @@ class EvidenceRanker:
                 score *= FOCUS_MISSING
             if question.speaker and not ev.speaker_ok:
                 score *= NOT_ATTRIBUTED
+            if question.answer_type in ("person", "entity", "place") and not new_name(question, ev.text):
+                score *= NO_NEW_NAME
             ev.score = score
 
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:
@@ -182,10 +186,10 @@ class EvidenceRanker:
         if question.years or question.months:
             for source in sources:
                 date = self.articles[source].date if source in self.articles else ""
-                if date and _date_matches(date, question):
+                if date and date_matches(date, question):
                     picks.add(source)
         if question.outlet:
-            outlet_picks = {s for s in sources if s in self.articles and _names_outlet(self.articles[s], question)}
+            outlet_picks = {s for s in sources if s in self.articles and names_outlet(self.articles[s], question)}
             picks = (picks & outlet_picks) or picks or outlet_picks
         return picks
 
@@ -207,6 +211,7 @@ def _dot(a: list[float], b: list[float]) -> float:
 
 
 _SLOT_NAMES = {
+    "entity": "an organisation for this",
     "number": "a number for this",
     "date": "a time for this",
     "person": "a person for this",
@@ -274,60 +279,3 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
     if question.answer_type == "statement":
         return ev.speaker_ok or bool(question.numbers and question.numbers <= numbers(normalise(ev.text)))
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.date))
-
-
-def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None) -> float:
-    """Weighted share of the question's facts in the text: numbers 3, names 2, other terms 1,
-    each term also weighted by how rare it is among the candidate windows (`idf`), so a name
-    every window shares ("Albenque" in an article about Albenque) does not decide the ranking."""
-    text_stems = stems(text)
-    text_numbers = numbers(normalise(text))
-    idf = idf or {}
-    # Who spoke is judged by the attribution check, not rewarded here: otherwise any
-    # sentence naming the speaker outranks the one that holds the fact.
-    weights = {
-        s: (2.0 if s in question.name_stems else 1.0) * idf.get(s, 1.0) for s in question.stems - question.speaker_stems
-    }
-    total = sum(weights.values()) + 3.0 * len(question.numbers)
-    got = sum(w for s, w in weights.items() if s in text_stems)
-    got += 3.0 * len(question.numbers & text_numbers)
-    return got / total if total else 0.0
-
-
-def rarity(question: Question, windows: list[Evidence]) -> dict[str, float]:
-    """A weight in (0.25, 1] per question term: 1 when few candidate windows hold it, less when most do."""
-    window_stems = [stems(w.text) for w in windows]
-    out = {}
-    for term in question.stems:
-        share = sum(term in ws for ws in window_stems) / max(1, len(window_stems))
-        out[term] = max(0.25, 1.0 - share)
-    return out
-
-
-def _echoes(question: Question, sentence: str) -> bool:
-    """A short sentence whose words are nearly all the question's own: a heading, not an answer."""
-    words = stems(sentence)
-    if len(sentence.split()) > 12 or not words:
-        return False
-    new = words - question.stems - question.name_stems
-    return len(new) / len(words) < 0.34 and not numbers(sentence) - question.numbers
-
-
-def _date_matches(date: str, question: Question) -> bool:
-    year, month = date[:4], date[5:7]
-    months = {f"{i:02d}": m for i, m in enumerate(_MONTH_NAMES, start=1)}
-    year_ok = not question.years or year in question.years
-    month_ok = not question.months or months.get(month, "") in question.months
-    return year_ok and month_ok
-
-
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-)  # fmt: skip
-
-
-def _names_outlet(article: ArticleFacts, question: Question) -> bool:
-    return mentions(article.title, question.outlet) or all(
-        w.lower().strip("'’") in article.words for w in question.outlet.split() if w.lower() not in {"of", "the"}
-    )

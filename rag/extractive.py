@@ -9,8 +9,9 @@ speaker did say when the fact belongs to someone else, and stay short.
 from __future__ import annotations
 
 from rag.answer import ABSTAIN_TEXT, Answer, cite
-from rag.evidence import Evidence, EvidenceRanker, Ranking, lexical_overlap, window_slot
+from rag.evidence import Evidence, EvidenceRanker, Ranking, window_slot
 from rag.question import Question, mentions, ordinal_key, parse_question, stems
+from rag.relevance import lexical_overlap
 from rag.retrieval import Passage
 
 # Runners-up: a further window must score this close to the best one (same article or

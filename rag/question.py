@@ -66,7 +66,7 @@ def fact_numbers(text: str) -> set[str]:
 
 
 def stems(text: str) -> set[str]:
-    words = [w.lower().strip("’'-") for w in _WORD.findall(text) if not w[0].isdigit()]
+    words = [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text) if not w[0].isdigit()]
     content = [w.removesuffix("'s") for w in words if w not in _stopwords() and len(w) > 1]
     return set(_stemmer().stemWords(content))
 
@@ -144,6 +144,8 @@ _TYPES = (
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b", re.I)),
     ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:official|person|leader|spokes\w+|minister|"
                           r"diplomat|envoy|negotiator|director|official)s?\b", re.I)),
+    ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
+                          r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry)\b", re.I)),
     ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:city|cities|country|countries|place|"
                          r"location|capital|town|region)\b", re.I)),
     ("reason", re.compile(r"^\s*why\b|\bwhat (?:reason|caused|led to)\b|\bfor what reason\b", re.I)),

@@ -1,0 +1,76 @@
+"""How well a window's words match a question's: weighted term overlap, and the small tests
+that tell a heading, an echo of the question or the wrong article from an answer.
+
+Hand-written: llama-index's BM25 ranks whole chunks, but here a handful of candidate
+sentences must be weighed by the question's names and numbers, with terms every candidate
+shares weighted down.
+"""
+
+from __future__ import annotations
+
+from rag.question import Question, mentions, normalise, numbers, stems
+from rag.retrieval import ArticleFacts
+
+
+def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None) -> float:
+    """Weighted share of the question's facts in the text: numbers 3, names 2, other terms 1,
+    each term also weighted by how rare it is among the candidate windows (`idf`), so a name
+    every window shares ("Albenque" in an article about Albenque) does not decide the ranking."""
+    text_stems = stems(text)
+    text_numbers = numbers(normalise(text))
+    idf = idf or {}
+    # Who spoke is judged by the attribution check, not rewarded here: otherwise any
+    # sentence naming the speaker outranks the one that holds the fact.
+    weights = {
+        s: (2.0 if s in question.name_stems else 1.0) * idf.get(s, 1.0) for s in question.stems - question.speaker_stems
+    }
+    total = sum(weights.values()) + 3.0 * len(question.numbers)
+    got = sum(w for s, w in weights.items() if s in text_stems)
+    got += 3.0 * len(question.numbers & text_numbers)
+    return got / total if total else 0.0
+
+
+def rarity(question: Question, texts: list[str]) -> dict[str, float]:
+    """A weight in (0.25, 1] per question term: 1 when few candidate windows hold it, less when most do."""
+    window_stems = [stems(t) for t in texts]
+    out = {}
+    for term in question.stems:
+        share = sum(term in ws for ws in window_stems) / max(1, len(window_stems))
+        out[term] = max(0.25, 1.0 - share)
+    return out
+
+
+def echoes(question: Question, sentence: str) -> bool:
+    """A short sentence whose words are nearly all the question's own: a heading, not an answer."""
+    words = stems(sentence)
+    if len(sentence.split()) > 12 or not words:
+        return False
+    new = words - question.stems - question.name_stems
+    return len(new) / len(words) < 0.34 and not numbers(sentence) - question.numbers
+
+
+def new_name(question: Question, text: str) -> bool:
+    """A capitalised word the question does not contain (the first word of a sentence counts:
+    "Saltmere Terminals, which runs the berths" starts with its answer)."""
+    asked = {w.lower() for name in question.names for w in name.split()} | {w.lower() for w in question.text.split()}
+    return any(w[:1].isupper() and w.lower().strip(".,;:’'\"“”()") not in asked for w in text.split())
+
+
+def date_matches(date: str, question: Question) -> bool:
+    year, month = date[:4], date[5:7]
+    months = {f"{i:02d}": m for i, m in enumerate(_MONTH_NAMES, start=1)}
+    year_ok = not question.years or year in question.years
+    month_ok = not question.months or months.get(month, "") in question.months
+    return year_ok and month_ok
+
+
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+
+
+def names_outlet(article: ArticleFacts, question: Question) -> bool:
+    return mentions(article.title, question.outlet) or all(
+        w.lower().strip("'’") in article.words for w in question.outlet.split() if w.lower() not in {"of", "the"}
+    )
