@@ -47,6 +47,11 @@ def opens_quote(sentence: str) -> bool:
     return text.endswith(":") or text.count("“") > text.count("”")
 
 
+def closes_quote(text: str) -> bool:
+    """The text closes a quote it never opened: the quote began in an earlier sentence."""
+    return text.count("”") > text.count("“")
+
+
 def speaks(sentence: str) -> bool:
     """The sentence reports speech: a speech verb or a quotation mark."""
     return bool(SPEECH.search(sentence))

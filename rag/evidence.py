@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rag.attribution import attributed, opens_quote, points_back
+from rag.attribution import attributed, closes_quote, opens_quote, points_back
 from rag.config import Settings
 from rag.question import Question, in_vocabulary, normalise, numbers, parse_question, stems
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
@@ -258,7 +258,9 @@ def _window(texts: list[str], i: int) -> tuple[int, int]:
     """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
     first, last = i, i
     words = len(texts[i].split())
-    while first > 0 and i - first < 2 and points_back(texts[first]):
+    while first > 0 and (
+        (i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))
+    ):
         words += len(texts[first - 1].split())
         if words > MAX_WINDOW_WORDS:
             break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.attribution import attributed, opens_quote, points_back, speaks
+from rag.attribution import attributed, closes_quote, opens_quote, points_back, speaks
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,8 @@ def test_the_90_percent_figure_belongs_to_the_negotiators_not_to_miller() -> Non
     assert not attributed(sentences, 1, "Miller")
     assert attributed(sentences, 1, "Burns")
     assert attributed(sentences, 2, "Miller")
+
+
+def test_a_sentence_closing_a_quote_opened_earlier_is_recognised() -> None:
+    assert closes_quote("We want them written into the contract,” Lindqvist said.")
+    assert not closes_quote("“We want them written into the contract,” Lindqvist said.")

@@ -105,3 +105,14 @@ def test_a_count_the_articles_never_give_is_not_answered(assistant: Assistant) -
     answer = assistant.ask("How many aid trucks entered Gaza during the weeklong truce?")
 
     assert answer.abstained
+
+
+def test_a_quote_that_began_a_sentence_earlier_is_quoted_from_its_start() -> None:
+    text = (
+        "Greta Lindqvist, who chairs the supporters’ trust, was cautious. “Promises are cheap. "
+        "We want them written into the sale contract, not into a press release,” Lindqvist said."
+    )
+    windows = evidence_windows([_passage(text)])
+    closing = _window_for(windows, "We want them")
+
+    assert closing.text.startswith("“Promises are cheap.")
