@@ -115,4 +115,6 @@ def test_a_quote_that_began_a_sentence_earlier_is_quoted_from_its_start() -> Non
     windows = evidence_windows([_passage(text)])
     closing = _window_for(windows, "We want them")
 
-    assert closing.text.startswith("“Promises are cheap.")
+    # Back to where the quote opens, and (a bare quote points back) to who is speaking.
+    assert closing.text.startswith("Greta Lindqvist, who chairs")
+    assert closing.text.endswith("Lindqvist said.")
