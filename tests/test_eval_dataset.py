@@ -57,11 +57,20 @@ def test_bundled_dataset_validates() -> None:
     assert ds.validate_dataset(ds.DATASET_PATH, ds.SEEDS_DIR) == []
 
 
+def test_fictional_dataset_validates_and_is_big_enough_to_guard_against_fitting() -> None:
+    items = ds.load_dataset(ds.FICTIONAL_PATH)
+
+    assert ds.validate_dataset(ds.FICTIONAL_PATH, ds.FICTIONAL_CORPUS) == []
+    assert len(list(ds.FICTIONAL_CORPUS.glob("*.txt"))) >= 20
+    assert len(items) >= 60 and sum(not i.answerable for i in items) >= 15
+    assert {i.split for i in items} == {"dev", "test"}
+
+
 def test_dataset_size_and_coverage(items: list[ds.QAItem]) -> None:
     types = Counter(item.type for item in items)
-    assert len(items) >= 45
+    assert len(items) >= 150
     assert set(types) == ds.TYPES
-    assert types["unanswerable"] >= 6
+    assert types["unanswerable"] >= 25
 
 
 @pytest.mark.parametrize("split", sorted(ds.SPLITS))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from evals.dataset import QAItem, load_dataset
+from evals.dataset import FICTIONAL_CORPUS, FICTIONAL_PATH, QAItem, load_dataset
 from evals.gate import gate_failures, load_thresholds
 from evals.report import write_report
 from evals.runner import EvalOptions, EvalRun, prepared_settings, run_eval, select_items
@@ -39,6 +39,15 @@ def test_extractive_run_on_all_questions_passes_the_ci_gate(full_run: EvalRun) -
     overall = full_run.metrics["systems"]["extractive"]["overall"]
     assert overall["questions"] == len(load_dataset())
     assert gate_failures(overall, load_thresholds()) == []
+
+
+def test_extractive_run_on_the_fictional_corpus_passes_its_own_gate(tmp_path: Path, embedder: Any) -> None:
+    settings = load_settings(env={}, index_dir=tmp_path / "unused", llm="extractive")
+    options = EvalOptions(dataset=FICTIONAL_PATH, corpus=FICTIONAL_CORPUS, out=tmp_path / "run", progress=False)
+    overall = run_eval(options, settings, embedder=embedder).metrics["systems"]["extractive"]["overall"]
+
+    assert overall["questions"] == len(load_dataset(FICTIONAL_PATH))
+    assert gate_failures(overall, load_thresholds(section="fictional")) == []
 
 
 def test_results_file_has_every_question_with_answer_citations_and_scores(full_run: EvalRun) -> None:
