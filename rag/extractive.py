@@ -8,7 +8,10 @@ speaker did say when the fact belongs to someone else, and stay short.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.answer import ABSTAIN_TEXT, Answer, cite
+from rag.attribution import opens_quote
 from rag.evidence import Evidence, EvidenceRanker, Ranking, window_slot
 from rag.question import Question, mentions, ordinal_key, parse_question, stems
 from rag.relevance import lexical_overlap
@@ -22,7 +25,7 @@ OTHER_SOURCE_RATIO = 0.65
 PART_RATIO = 0.5  # evidence for one part of a many-part question may score this much lower
 CLAUSE_HIT = 0.5  # a chosen window holding this share of a clause's terms already answers it
 NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
-MAX_ANSWER_WORDS = 70  # runners-up stop once the answer is this long
+MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
 _NEAR_DUPLICATE = 0.9
 
 
@@ -69,15 +72,24 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
                 add(ev)
     if question.speaker and not best.speaker_ok:
         add(_speakers_own_words(ranked, best, floor))
-    for ev in ranked[1:]:
+    for ev in (_trimmed(e, question) for e in ranked[1:]):
         words = sum(len(c.text.split()) for c in chosen)
         if len(chosen) >= limit or words >= MAX_ANSWER_WORDS:
             break
         new_source = all(ev.source != c.source for c in chosen)
         ratio = OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
-        if ev.slot and ev.score >= ratio * best.score:
+        fits = words + len(ev.text.split()) <= MAX_ANSWER_WORDS
+        if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)
     return chosen
+
+
+def _trimmed(ev: Evidence, question: Question) -> Evidence:
+    """A runner-up without the sentence after its fact, unless the question asks what someone
+    said or the fact sentence leaves a quote open: the quote's continuation is for attribution."""
+    if question.answer_type == "statement" or ev.last == ev.fact or opens_quote(ev.fact_text):
+        return ev
+    return replace(ev, end=ev.fact_end, last=ev.fact)
 
 
 def _speakers_own_words(ranked: list[Evidence], best: Evidence, floor: float) -> Evidence | None:
