@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
+from rag.chroma_client import require_index
 from rag.config import Settings
 from rag.runs import HEARTBEAT_SECONDS, end_lease, new_run_id, renew_lease
-from rag.store import ChunkStore, require_index
+from rag.store import ChunkStore
 from rag.write_lock import write_lock
 
 
