@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
+import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
@@ -137,6 +138,24 @@ def test_an_uploaded_document_is_indexed_and_answerable_then_removable(
     assert not (ui_app.uploads_dir / lake).exists()
     after = client.predict(question="How much water does the Lake Miriel reservoir hold?", api_name="/ask")
     assert all(c["source"] != lake for c in after["citations"])
+
+
+def test_the_remove_endpoint_works_for_a_caller_that_never_loaded_the_page(ui_app: RunningApp) -> None:
+    status, *_ = Client(ui_app.url, verbose=False).predict("never-indexed.txt", api_name="/remove")
+    assert status == "never-indexed.txt is not in the library (refresh the table)."
+
+
+def test_the_ask_endpoint_refuses_a_mode_the_server_was_not_started_with(client: Client) -> None:
+    with pytest.raises(Exception, match="Mode 'local' is not enabled on this server; choose one of: extractive"):
+        client.predict(question=MILLER, mode="local", api_name="/ask")
+
+
+def test_the_ask_endpoint_explains_undecodable_text(ui_app: RunningApp) -> None:
+    """A lone surrogate is valid JSON but no text; gradio_client cannot even send it, so raw HTTP does."""
+    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6]}'
+    sent = httpx.post(f"{ui_app.url}gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
+    events = httpx.get(f"{ui_app.url}gradio_api/call/ask/{sent.json()['event_id']}", timeout=60).text
+    assert "event: error" in events and "The question is not valid UTF-8 text" in events
 
 
 def test_a_rejected_upload_says_why_and_stores_nothing(client: Client, ui_app: RunningApp, tmp_path: Path) -> None:
