@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +116,8 @@ def _index_article(store: ChunkStore, embedder: BaseEmbedding, article: Article,
 
 def _remove_vanished(store: ChunkStore, known: dict, paths: Sequence[Path], seen: set[str]) -> list[str]:
     """Articles whose file lived under an indexed folder (or was named) and is gone now."""
-    roots = [p.resolve() for p in paths if p.is_dir() or not p.exists()]
+    # realpath, not resolve(): it never raises, even for a symlink loop given on the command line.
+    roots = [Path(os.path.realpath(p)) for p in paths if p.is_dir() or not p.exists()]
     removed = []
     for source, record in known.items():
         if source in seen or not record.path:
