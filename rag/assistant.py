@@ -72,7 +72,14 @@ class Assistant:
             self.load_seconds = time.perf_counter() - started
 
     def reload(self) -> None:
-        """Pick up a changed index (after `rag index` or an upload); the models stay loaded."""
+        """Pick up a changed index (after `rag index` or an upload); the models stay loaded.
+
+        Waits for the question being answered, so no answer sees the retriever half-replaced.
+        """
+        with self._answering:
+            self._reload()
+
+    def _reload(self) -> None:
         with self._lock:
             self._retriever = None
             self.load()
@@ -82,7 +89,7 @@ class Assistant:
         assert self._watch is not None
         if not self._watch.changed():
             return False
-        self.reload()
+        self._reload()
         return True
 
     def check_question(self, question: str) -> str:
@@ -158,7 +165,7 @@ class Assistant:
                 assert final is not None
                 if self._watch.quotes_hold(final):
                     break
-                self.reload()  # an article changed while answering: answer again from the new text
+                self._reload()  # an article changed while answering: answer again from the new text
                 updated = True
             else:
                 raise StoreError("The articles kept changing while this question was answered; ask again.")
