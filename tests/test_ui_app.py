@@ -23,6 +23,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
 
 from rag import Assistant, Settings
+from rag.freshness import INDEX_UPDATED
 from tests.conftest import REPO
 from ui.answering import Answerer, default_mode, mode_choices
 from ui.server import create_app, launch
@@ -36,6 +37,12 @@ Board chair Ingrid Solberg said the reservoir had not been this full since it op
 Farmers in the valley welcomed the news after two dry summers.
 """
 MILLER = "What did Miller say about the 90% figure?"
+GLACIER = """Date: 2024-09-30
+Vesle glacier shrinks again
+
+The Vesle glacier retreated 212 metres over the summer, the national glacier survey said on Monday.
+Survey leader Marit Holm said the melt season had started three weeks earlier than usual.
+"""
 
 
 @dataclass
@@ -138,6 +145,27 @@ def test_an_uploaded_document_is_indexed_and_answerable_then_removable(
     assert not (ui_app.uploads_dir / lake).exists()
     after = client.predict(question="How much water does the Lake Miriel reservoir hold?", api_name="/ask")
     assert all(c["source"] != lake for c in after["citations"])
+
+
+def test_a_running_app_answers_from_articles_another_process_indexed_and_says_so(
+    client: Client, ui_app: RunningApp, tmp_path: Path
+) -> None:
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "glacier.txt").write_text(GLACIER, encoding="utf-8")
+    question = "How far did the Vesle glacier retreat?"
+    rag = [sys.executable, "-m", "rag.cli"]
+    where = ["--index-dir", str(ui_app.settings.index_dir)]
+    subprocess.run([*rag, "index", str(tmp_path / "new"), *where, "--quiet"], check=True, capture_output=True)
+    try:
+        answer = client.predict(question=question, api_name="/ask")
+        assert answer["notices"][0].startswith("Index updated")
+        assert answer["citations"][0]["source"] == "glacier.txt" and "212 metres" in answer["citations"][0]["quote"]
+        assert INDEX_UPDATED not in client.predict(question=question, api_name="/ask")["notices"]  # once
+    finally:
+        subprocess.run([*rag, "remove", "glacier.txt", *where], check=True, capture_output=True)
+    after = client.predict(question=question, api_name="/ask")  # also takes this test's notice off the next one
+    assert after["notices"][0].startswith("Index updated")
+    assert all(c["source"] != "glacier.txt" for c in after["citations"])
 
 
 def test_the_remove_endpoint_works_for_a_caller_that_never_loaded_the_page(ui_app: RunningApp) -> None:
