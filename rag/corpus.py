@@ -17,6 +17,7 @@ SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm")
 _DATE_MARKER = re.compile(r"^\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _HEADLINE_MAX_CHARS = 160
 _FALLBACK_TITLE_WORDS = 12
+_LOOP = "a symbolic link loop (the link leads back to itself); fix or remove the link"
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ def _missing_reason(path: Path) -> str:
     try:
         path.resolve(strict=True)
     except RuntimeError:  # Python 3.11 raises this for a symlink loop
-        return "a symbolic link loop (the link leads back to itself); fix or remove the link"
+        return _LOOP
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "a symbolic link loop (the link leads back to itself); fix or remove the link"
+            return _LOOP
     return "no such file or folder"
 
 

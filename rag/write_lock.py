@@ -30,9 +30,15 @@ _POLL_SECONDS = 0.2
 @contextmanager
 def write_lock(index_dir: Path, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the index's write lock; wait up to `timeout` seconds for another writer to finish."""
-    index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot write to the index at {index_dir.resolve()} ({exc.strerror or exc}). "
+            "Choose a folder you can write to with --index-dir or RAG_INDEX_DIR."
+        ) from exc
     try:
         _acquire(fd, path, timeout, on_wait)
         os.ftruncate(fd, 0)

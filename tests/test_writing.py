@@ -119,3 +119,10 @@ def test_every_commit_and_removal_changes_the_generation(settings: Settings, emb
     assert seen[0] == seen[1]
     assert len(set(seen)) == 3
     assert [int(g.split("-")[0]) for g in seen] == [1, 1, 2, 3]
+
+
+def test_an_index_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path, embedder: BaseEmbedding) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    settings = load_settings(env={}, index_dir=tmp_path / "a-file" / "idx")
+    with pytest.raises(StoreError, match=r"Cannot write to the index at .*--index-dir or RAG_INDEX_DIR"):
+        index_paths([FIRST], settings, progress=False, embedder=embedder)
