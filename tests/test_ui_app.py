@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import httpx
@@ -24,10 +25,15 @@ from gradio_client.exceptions import AuthenticationError
 
 from rag import Assistant, Settings
 from rag.freshness import INDEX_UPDATED
+from rag.indexing import index_paths
 from tests.conftest import REPO
+from tests.test_chroma_server import _start_chroma
 from ui.answering import Answerer, default_mode, mode_choices
 from ui.server import create_app, launch
 from ui.settings import UiSettings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 LAKE = """Date: 2024-10-02
 Lake Miriel reservoir reaches record level
@@ -184,6 +190,29 @@ def test_the_ask_endpoint_explains_undecodable_text(ui_app: RunningApp) -> None:
     sent = httpx.post(f"{ui_app.url}gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
     events = httpx.get(f"{ui_app.url}gradio_api/call/ask/{sent.json()['event_id']}", timeout=60).text
     assert "event: error" in events and "The question is not valid UTF-8 text" in events
+
+
+def test_a_chroma_server_gone_down_is_a_sentence_saying_to_start_it(
+    seed_settings: Settings,
+    tmp_path: Path,
+    embedder: BaseEmbedding,
+) -> None:
+    server, url = _start_chroma(tmp_path / "data")
+    try:
+        settings = seed_settings.replace(chroma_url=url)
+        index_paths([REPO / "seeds" / "000_bad4616c5d09da39.txt"], settings, progress=False, embedder=embedder)
+        ui_settings = UiSettings(port=free_port(), eval_runs_dir=tmp_path)
+        app = create_app(settings, ui_settings)
+        client = Client(launch(app, ui_settings), verbose=False)
+        assert client.predict(question=MILLER, api_name="/ask")["citations"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    try:
+        with pytest.raises(Exception, match=rf"Cannot reach the Chroma server at {url}.*Start it"):
+            client.predict(question=MILLER, api_name="/ask")
+    finally:
+        app.close(verbose=False)
 
 
 def test_a_rejected_upload_says_why_and_stores_nothing(client: Client, ui_app: RunningApp, tmp_path: Path) -> None:
