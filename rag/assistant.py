@@ -150,7 +150,14 @@ class Assistant:
             for _ in range(_ATTEMPTS):
                 assert self._retriever is not None and self._extractive is not None and self._watch is not None
                 t1 = time.perf_counter()
-                passages = self._retriever.retrieve(standalone, top_k)
+                try:
+                    passages = self._retriever.retrieve(standalone, top_k)
+                except StoreError:
+                    if not self._watch.changed():
+                        raise
+                    self._reload()  # another process wrote since the check above; its chunks are not loaded
+                    updated = True
+                    continue
                 t2 = time.perf_counter()
                 final: Answer | None = None
                 if resolved == "extractive":
