@@ -3,15 +3,29 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev index lint bench eval gate clean
+.PHONY: run test browser install install-dev index lint bench eval gate clean
 
 run: install
 	@test -f index/chroma.sqlite3 || $(BIN)/rag index
 	$(BIN)/rag ui
 
-test: install-dev
+# browser first: on a machine that cannot install it, stop before the long install.
+test: browser install-dev
 	$(BIN)/ruff check rag evals ui tests bench
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium at $(CHROMIUM); never `playwright install` (it downloads
+# a browser and fails offline). As root we install it (about a minute); otherwise we say the command.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests (about a minute)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "The browser tests need Debian's chromium at $(CHROMIUM). Run:  sudo apt-get install -y chromium  then make test again." >&2; \
+	    exit 1; \
+	  fi; }
 
 install: $(VENV)/.installed
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from rag.answer import Answer, Retrieved
 from rag.config import LLM_SETTINGS, Settings
-from rag.errors import BadInputError
+from rag.errors import BadInputError, StoreError
+from rag.freshness import INDEX_UPDATED, IndexWatch
 from rag.llm_answerer import LLMAnswerer, Token
 from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
 from rag.rewrite import needs_rewrite, rewrite_question
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
     from rag.extractive import ExtractiveAnswerer
     from rag.retrieval import HybridRetriever
+
+
+# Answer again at most this often when an article changes under an answer; then give up and say so.
+_ATTEMPTS = 3
 
 
 class Assistant:
@@ -37,6 +42,7 @@ class Assistant:
         self._embedder: BaseEmbedding | None = None
         self._retriever: HybridRetriever | None = None
         self._extractive: ExtractiveAnswerer | None = None
+        self._watch: IndexWatch | None = None
         self.load_seconds = 0.0
 
     @property
@@ -60,7 +66,8 @@ class Assistant:
             from rag.store import ChunkStore
 
             started = time.perf_counter()
-            store = ChunkStore(self.settings)
+            store = ChunkStore(self.settings, fresh=True)  # not a cached copy older than another process's writes
+            self._watch = IndexWatch(store)  # before the chunks are read: a commit meanwhile shows as a change
             self._retriever = HybridRetriever(store, self.embedder, self.settings)
             retriever = self._retriever
             evidence = EvidenceRanker(self.embedder, self.settings, retriever.vocabulary, retriever.articles)
@@ -68,15 +75,32 @@ class Assistant:
             self.load_seconds = time.perf_counter() - started
 
     def reload(self) -> None:
-        """Pick up a changed index (after `rag index` or an upload); the models stay loaded."""
+        """Pick up a changed index (after `rag index` or an upload); the models stay loaded.
+
+        Waits for the question being answered, so no answer sees the retriever half-replaced.
+        """
+        with self._answering:
+            self._reload()
+
+    def _reload(self) -> None:
         with self._lock:
             self._retriever = None
             self.load()
+
+    def _follow_index(self) -> bool:
+        """Reload when another process changed the index since it was loaded; True if it did."""
+        assert self._watch is not None
+        if not self._watch.changed():
+            return False
+        self._reload()
+        return True
 
     def check_question(self, question: str) -> str:
         text = (question or "").strip()
         if not text:
             raise BadInputError("The question is empty: ask something about the articles.")
+        if not _is_utf8(text):
+            raise BadInputError("The question is not valid UTF-8 text: type it again, or re-save the file as UTF-8.")
         if len(text) > self.settings.max_question_chars:
             raise BadInputError(
                 f"The question is {len(text):,} characters long; the limit is "
@@ -122,32 +146,48 @@ class Assistant:
         self.load()
         # A plain Lock, not the RLock: a UI may resume this generator on another thread.
         with self._answering:
-            assert self._retriever is not None and self._extractive is not None
+            updated = self._follow_index()
             t0 = time.perf_counter()
             standalone, rewrite_note = self._standalone(text, history or (), resolved)
-            t1 = time.perf_counter()
-            passages = self._retriever.retrieve(standalone, top_k)
-            t2 = time.perf_counter()
-            final: Answer | None = None
-            if resolved == "extractive":
-                final = self._extractive.answer(standalone, passages)
+            rewritten = time.perf_counter()
+            for _ in range(_ATTEMPTS):
+                assert self._retriever is not None and self._extractive is not None and self._watch is not None
+                t1 = time.perf_counter()
+                try:
+                    passages = self._retriever.retrieve(standalone, top_k)
+                except StoreError:
+                    if not self._watch.changed():
+                        raise
+                    self._reload()  # another process wrote since the check above; its chunks are not loaded
+                    updated = True
+                    continue
+                t2 = time.perf_counter()
+                final: Answer | None = None
+                if resolved == "extractive":
+                    final = self._extractive.answer(standalone, passages)
+                else:
+                    answerer = LLMAnswerer(self._backend(resolved), self._extractive, self.settings)
+                    for event in answerer.stream(standalone, passages):
+                        if isinstance(event, Answer):
+                            final = event
+                        else:
+                            yield event
+                assert final is not None
+                if self._watch.quotes_hold(final):
+                    break
+                self._reload()  # an article changed while answering: answer again from the new text
+                updated = True
             else:
-                answerer = LLMAnswerer(self._backend(resolved), self._extractive, self.settings)
-                for event in answerer.stream(standalone, passages):
-                    if isinstance(event, Answer):
-                        final = event
-                    else:
-                        yield event
+                raise StoreError("The articles kept changing while this question was answered; ask again.")
             t3 = time.perf_counter()
-        assert final is not None
         retrieved = [Retrieved(p.rank, p.chunk.chunk_id, p.chunk.source, round(p.score, 6)) for p in passages]
         timings = {
-            "rewrite": round(t1 - t0, 4),
+            "rewrite": round(rewritten - t0, 4),
             "retrieve": round(t2 - t1, 4),
             "answer": round(t3 - t2, 4),
             "total": round(t3 - t0, 4),
         }
-        notices = [rewrite_note, *final.notices] if rewrite_note else final.notices
+        notices = [note for note in (INDEX_UPDATED if updated else "", rewrite_note) if note] + final.notices
         yield replace(
             final,
             question=text,
@@ -195,3 +235,12 @@ class Assistant:
             for backend in self._backends.values():
                 backend.close()
             self._backends.clear()
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text that carries undecodable bytes (as lone surrogates, the way Python passes bad argv)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

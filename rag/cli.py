@@ -43,13 +43,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from rag.indexing import index_paths
 
     settings = _settings(args)
     paths = args.paths or [default_seeds()]
     try:
-        report = index_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
+        report = index_paths(paths, settings, rebuild=args.rebuild, progress=not args.quiet, on_wait=_say)
     except KeyboardInterrupt:
         print("Interrupted. Articles finished so far are indexed; run `rag index` again to finish.", file=sys.stderr)
         return 130
@@ -70,7 +74,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from rag.indexing import remove_articles
 
-    missing = remove_articles(args.sources, _settings(args))
+    missing = remove_articles(args.sources, _settings(args), on_wait=_say)
     for source in missing:
         print(f"warning: {source} is not in the index (see `rag list`)", file=sys.stderr)
     print(f"Removed {len(args.sources) - len(missing)} article(s).")

@@ -54,6 +54,7 @@ class Settings:
     abstain_threshold: float = 0.40
     max_question_chars: int = 2000
     torch_threads: int = 2
+    write_lock_timeout: float = 300.0  # seconds a writer waits for another indexing run on the same index
 
     def __post_init__(self) -> None:
         if self.llm not in LLM_SETTINGS:
@@ -64,6 +65,8 @@ class Settings:
             raise ConfigError(f"RAG_LLM_GRAMMAR must be one of {', '.join(GRAMMAR_CHOICES)}.")
         if self.llm_timeout <= 0:
             raise ConfigError("RAG_LLM_TIMEOUT must be positive (seconds).")
+        if self.write_lock_timeout < 0:
+            raise ConfigError("RAG_WRITE_LOCK_TIMEOUT must be 0 or more (seconds).")
         if self.llm_retries < 0:
             raise ConfigError("RAG_LLM_RETRIES must be 0 or more.")
         if self.chunk_overlap >= self.chunk_size:

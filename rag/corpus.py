@@ -6,6 +6,7 @@ file's decoded UTF-8 text for .txt/.md and the extracted article text for .html.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm")
 _DATE_MARKER = re.compile(r"^\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _HEADLINE_MAX_CHARS = 160
 _FALLBACK_TITLE_WORDS = 12
+_LOOP = "a symbolic link loop (the link leads back to itself); fix or remove the link"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     skipped: list[Skipped] = []
     for path in paths:
         if not path.exists():
-            skipped.append(Skipped(path, "no such file or folder"))
+            skipped.append(Skipped(path, _missing_reason(path)))
         elif path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             if not inside:
@@ -59,6 +61,18 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
         else:
             _sort_file(path, found, skipped)
     return found, skipped
+
+
+def _missing_reason(path: Path) -> str:
+    """Why a path does not exist: a link that leads back to itself deserves its own message."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 raises this for a symlink loop
+        return _LOOP
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _LOOP
+    return "no such file or folder"
 
 
 def _sort_file(path: Path, found: list[Path], skipped: list[Skipped]) -> None:

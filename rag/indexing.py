@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from rag.config import Settings
 from rag.corpus import Article, Skipped, find_files, load_article
 from rag.embedding import load_embedder
 from rag.store import ChunkStore
+from rag.writing import index_writer
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -43,14 +45,32 @@ def index_paths(
     rebuild: bool = False,
     progress: bool = True,
     embedder: BaseEmbedding | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Index files and folders; a file that cannot be used is reported, never fatal."""
+    """Index files and folders; a file that cannot be used is reported, never fatal.
+
+    The whole run holds the index's write lock (`rag.writing`); `on_wait` hears when it
+    has to wait for another run first.
+    """
+    paths = [Path(p) for p in paths]
+    started = time.perf_counter()
+    with index_writer(settings, on_wait=on_wait) as store:
+        report = _index_into(store, paths, settings, rebuild, progress, embedder)
+    report.seconds["total"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _index_into(
+    store: ChunkStore,
+    paths: list[Path],
+    settings: Settings,
+    rebuild: bool,
+    progress: bool,
+    embedder: BaseEmbedding | None,
+) -> IndexReport:
     from tqdm import tqdm
 
-    paths = [Path(p) for p in paths]
     report = IndexReport()
-    started = time.perf_counter()
-    store = ChunkStore(settings, create=True)
     if rebuild:
         store.reset()
     report.orphans_repaired = store.repair()
@@ -83,7 +103,7 @@ def index_paths(
         bar.set_postfix(chunks=report.chunks_written)
     report.removed = _remove_vanished(store, known, paths, seen)
     report.total_chunks = store.chunk_count()
-    report.seconds = {"chunk_embed_store": round(embed_seconds, 3), "total": round(time.perf_counter() - started, 3)}
+    report.seconds = {"chunk_embed_store": round(embed_seconds, 3)}
     return report
 
 
@@ -96,7 +116,8 @@ def _index_article(store: ChunkStore, embedder: BaseEmbedding, article: Article,
 
 def _remove_vanished(store: ChunkStore, known: dict, paths: Sequence[Path], seen: set[str]) -> list[str]:
     """Articles whose file lived under an indexed folder (or was named) and is gone now."""
-    roots = [p.resolve() for p in paths if p.is_dir() or not p.exists()]
+    # realpath, not resolve(): it never raises, even for a symlink loop given on the command line.
+    roots = [Path(os.path.realpath(p)) for p in paths if p.is_dir() or not p.exists()]
     removed = []
     for source, record in known.items():
         if source in seen or not record.path:
@@ -109,7 +130,9 @@ def _remove_vanished(store: ChunkStore, known: dict, paths: Sequence[Path], seen
     return removed
 
 
-def remove_articles(sources: Sequence[str], settings: Settings) -> list[str]:
-    """Remove named articles; returns the names that were not in the index."""
-    store = ChunkStore(settings)
-    return [source for source in sources if not store.remove(source)]
+def remove_articles(
+    sources: Sequence[str], settings: Settings, on_wait: Callable[[str], None] | None = None
+) -> list[str]:
+    """Remove named articles (holding the write lock); returns the names that were not in the index."""
+    with index_writer(settings, create=False, on_wait=on_wait) as store:
+        return [source for source in sources if not store.remove(source)]

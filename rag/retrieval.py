@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag.chroma_client import store_failure
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreError
@@ -86,13 +87,17 @@ class HybridRetriever:
             use_async=False,
         )
         self.top_k = settings.top_k
+        self.settings = settings
         self.chunk_count = len(nodes)
         self.vocabulary = vocabulary([n.get_content() for n in nodes])
         self.articles = article_facts([node_to_chunk(n) for n in nodes])
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         """The fused top_k (default: the settings'), best first."""
-        fused = self.fusion.retrieve(QueryBundle(question))[: top_k or self.top_k]
+        try:
+            fused = self.fusion.retrieve(QueryBundle(question))[: top_k or self.top_k]
+        except Exception as exc:  # the store went away under a running process: say what to do
+            raise store_failure(self.settings, exc) from exc
         return [
             Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=rank)
             for rank, n in enumerate(fused, start=1)

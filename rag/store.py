@@ -3,7 +3,10 @@
 A chunk is visible only when its article's record names the chunk's `version` (a hash of
 the file name and its content: a copy of a file under another name is another version). Indexing
 writes chunks first and the record last, so a crash or Ctrl-C mid-article leaves orphan
-chunks that no query can see and that the next `rag index` deletes (`repair`).
+chunks that no query can see and that the next `rag index` deletes (`repair`). Chunks are
+tagged with their writer's run id, and no delete ever touches the chunks of a writer whose
+lease is live (`rag.runs`), so a running writer's uncommitted chunks are never mistaken for
+a crashed one's. Every commit bumps the index generation that readers watch.
 """
 
 from __future__ import annotations
@@ -11,17 +14,16 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
+from rag.chroma_client import open_client
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.corpus import Article
 from rag.errors import StoreError
+from rag.runs import bump_generation, live_runs, read_generation
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
     from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -45,46 +47,17 @@ class DocRecord:
     text: str
 
 
-def open_client(settings: Settings, create: bool) -> ClientAPI:
-    """Embedded PersistentClient by default; HttpClient when RAG_CHROMA_URL is set."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise StoreError(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). "
-                "Start it (`chroma run --path DIR --host 127.0.0.1 --port 8000`) or unset RAG_CHROMA_URL."
-            ) from exc
-        return client
-    path = Path(settings.index_dir)
-    if not create and not (path / "chroma.sqlite3").is_file():
-        raise StoreError(f"No index at {path.resolve()}: run `rag index` first (it indexes seeds/ by default).")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:
-        raise StoreError(
-            f"Cannot open the index at {path.resolve()} ({exc}). Delete that folder and run `rag index` to rebuild it."
-        ) from exc
-
-
 class ChunkStore:
-    """Chunks and article records in two Chroma collections, kept consistent by `doc_hash`."""
+    """Chunks and article records in two Chroma collections, kept consistent by `doc_hash`.
 
-    def __init__(self, settings: Settings, create: bool = False) -> None:
+    `writer` is the run id that tags written chunks (set by `rag.writing.index_writer`);
+    `fresh` re-reads an embedded store from disk instead of this process's cached copy.
+    """
+
+    def __init__(self, settings: Settings, create: bool = False, fresh: bool = False, writer: str = "") -> None:
         self.settings = settings
-        self.client = open_client(settings, create)
+        self.writer = writer
+        self.client = open_client(settings, create, fresh)
         self._open_collections()
 
     def _open_collections(self) -> None:
@@ -95,6 +68,9 @@ class ChunkStore:
             )
             self.docs: Collection = self.client.get_or_create_collection(
                 f"{settings.collection}_articles", embedding_function=None
+            )
+            self.meta: Collection = self.client.get_or_create_collection(
+                f"{settings.collection}_meta", embedding_function=None
             )
         except Exception as exc:
             raise StoreError(f"The index is unreadable ({exc}). Rebuild it with `rag index --rebuild`.") from exc
@@ -109,6 +85,16 @@ class ChunkStore:
         for name in (self.chunks.name, self.docs.name):
             self.client.delete_collection(name)
         self._open_collections()
+        bump_generation(self.meta)
+
+    def generation(self) -> str:
+        """Changes whenever the committed articles change (cheap: one get by id)."""
+        return read_generation(self.meta)
+
+    def texts(self, sources: list[str]) -> dict[str, str]:
+        """The committed text of each named article that is still indexed."""
+        got = self.docs.get(ids=sorted(set(sources)), include=["documents"])
+        return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
     def documents(self) -> dict[str, DocRecord]:
         got = self.docs.get(include=["metadatas", "documents"])
@@ -136,13 +122,20 @@ class ChunkStore:
         return self.chunks.count()
 
     def put(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Write chunks, then commit the article record, then drop its previous version."""
-        nodes = [_to_node(chunk, vector) for chunk, vector in zip(chunks, embeddings, strict=True)]
-        store = self.vector_store()
+        """Write chunks, then commit the article record, then drop its previous version.
+
+        Upsert, not add: a chunk already stored by another run is re-tagged as ours, so no
+        repair can delete it as that run's debris before our record commits it.
+        """
+        nodes = [_to_node(chunk, vector, self.writer) for chunk, vector in zip(chunks, embeddings, strict=True)]
         for i in range(0, len(nodes), _ADD_BATCH):
             batch = nodes[i : i + _ADD_BATCH]
-            existing = set(self.chunks.get(ids=[n.node_id for n in batch], include=[])["ids"])
-            store.add([n for n in batch if n.node_id not in existing])
+            self.chunks.upsert(
+                ids=[n.node_id for n in batch],
+                embeddings=[n.get_embedding() for n in batch],
+                metadatas=[_chroma_metadata(n) for n in batch],
+                documents=[n.get_content() for n in batch],
+            )
         self.docs.upsert(
             ids=[article.source],
             embeddings=[_NO_VECTOR],
@@ -159,25 +152,36 @@ class ChunkStore:
                 }
             ],
         )
+        bump_generation(self.meta)
         current = version_key(article.source, article.doc_hash)
-        self.chunks.delete(where={"$and": [{"source": article.source}, {"version": {"$ne": current}}]})
+        self._delete_unowned({"$and": [{"source": article.source}, {"version": {"$ne": current}}]})
 
     def remove(self, source: str) -> bool:
         """Un-commit first so no query sees a half-deleted article."""
         if not self.docs.get(ids=[source], include=[])["ids"]:
             return False
         self.docs.delete(ids=[source])
-        self.chunks.delete(where={"source": source})
+        bump_generation(self.meta)
+        self._delete_unowned({"source": source})
         return True
 
     def repair(self) -> int:
-        """Delete chunks no committed record names (left by an interrupted run); returns how many."""
+        """Delete chunks no committed record names, left by a run that is gone; returns how many."""
         committed = self.committed_versions()
-        where: dict[str, Any] = {"version": {"$nin": committed}} if committed else {}
-        orphans = self.chunks.get(where=where or None, include=[])["ids"]
-        for i in range(0, len(orphans), _ADD_BATCH):
-            self.chunks.delete(ids=orphans[i : i + _ADD_BATCH])
-        return len(orphans)
+        return self._delete_unowned({"version": {"$nin": committed}} if committed else None)
+
+    def _delete_unowned(self, where: dict[str, Any] | None) -> int:
+        """Delete the chunks matching `where`, except those of another writer that is still running."""
+        spared = live_runs(self.meta) - {self.writer}
+        got = self.chunks.get(where=where, include=["metadatas"])
+        doomed = [
+            chunk_id
+            for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if str(meta.get("writer", "")) not in spared
+        ]
+        for i in range(0, len(doomed), _ADD_BATCH):
+            self.chunks.delete(ids=doomed[i : i + _ADD_BATCH])
+        return len(doomed)
 
     def committed_nodes(self, versions: list[str] | None = None) -> list[TextNode]:
         """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
@@ -198,7 +202,7 @@ def version_key(source: str, doc_hash: str) -> str:
     return hashlib.sha256(f"{source}\x00{doc_hash}".encode()).hexdigest()[:32]
 
 
-def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
+def _to_node(chunk: Chunk, vector: list[float], writer: str = "") -> TextNode:
     from llama_index.core.schema import TextNode
 
     metadata = {
@@ -210,6 +214,7 @@ def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
         "start": chunk.start,
         "end": chunk.end,
         "tokens": chunk.tokens,
+        "writer": writer,  # the run that wrote it: repair spares the chunks of runs still writing
     }
     return TextNode(
         id_=chunk.chunk_id,
@@ -219,6 +224,14 @@ def _to_node(chunk: Chunk, vector: list[float]) -> TextNode:
         excluded_embed_metadata_keys=list(metadata),
         excluded_llm_metadata_keys=list(metadata),
     )
+
+
+def _chroma_metadata(node: TextNode) -> dict[str, Any]:
+    """The metadata llama-index's ChromaVectorStore.add would store (it has no upsert), so reads stay its own."""
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=True)
+    return {key: "" if value is None else value for key, value in meta.items()}
 
 
 def node_to_chunk(node: Any) -> Chunk:

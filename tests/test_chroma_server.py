@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, load_settings
+from rag.errors import StoreError
 from rag.indexing import index_paths
 from tests.conftest import SEEDS
 
@@ -23,28 +24,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         pytest.fail("the chroma CLI is missing from the venv; reinstall chromadb")
     port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return server, f"http://127.0.0.1:{port}"
+        time.sleep(0.2)
+    server.terminate()
+    pytest.fail("chroma server did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server, url = _start_chroma(tmp_path_factory.mktemp("chroma-server"))
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start within 30 s")
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -65,3 +69,18 @@ def test_index_and_answer_through_a_chroma_server(chroma_url: str, tmp_path: Pat
     answer = Assistant(settings).ask("How many Palestinian prisoners were to be freed according to the Doha talks?")
     assert "800" in answer.answer
     assert answer.citations[0].source == "000_bad4616c5d09da39.txt"
+
+
+def test_a_server_that_goes_down_under_a_running_assistant_is_named_with_what_to_do(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    server, url = _start_chroma(tmp_path / "data")
+    try:
+        settings = load_settings(env={}, chroma_url=url, llm="extractive")
+        index_paths([SEEDS / "000_bad4616c5d09da39.txt"], settings, progress=False, embedder=embedder)
+        assistant = Assistant(settings)
+        assert assistant.ask("Who led the high-level meeting in Doha?").citations
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    with pytest.raises(StoreError, match=r"Cannot reach the Chroma server at .*Start it"):
+        assistant.ask("Who led the high-level meeting in Doha?")

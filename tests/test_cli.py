@@ -44,6 +44,19 @@ def test_overlong_question_exits_2(tmp_path: Path) -> None:
     assert_clean_error(run(["ask", "x" * 2001], tmp_path), 2, "limit")
 
 
+def test_a_question_with_invalid_utf8_bytes_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*RAG, "ask", b"Who met in Doha \xff?"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert_clean_error(result, 2, "not valid UTF-8")
+
+
+def test_a_symlink_loop_is_skipped_with_a_clear_warning(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert_clean_error(run(["index", "a", "--quiet"], tmp_path), 1, "a: a symbolic link loop")
+
+
 def test_asking_without_an_index_says_to_run_rag_index(tmp_path: Path) -> None:
     assert_clean_error(run(["ask", "What about Doha?"], tmp_path), 1, "rag index")
 

@@ -15,17 +15,25 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
+import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
 
 from rag import Assistant, Settings
+from rag.freshness import INDEX_UPDATED
+from rag.indexing import index_paths
 from tests.conftest import REPO
+from tests.test_chroma_server import _start_chroma
 from ui.answering import Answerer, default_mode, mode_choices
 from ui.server import create_app, launch
 from ui.settings import UiSettings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 LAKE = """Date: 2024-10-02
 Lake Miriel reservoir reaches record level
@@ -35,6 +43,12 @@ Board chair Ingrid Solberg said the reservoir had not been this full since it op
 Farmers in the valley welcomed the news after two dry summers.
 """
 MILLER = "What did Miller say about the 90% figure?"
+GLACIER = """Date: 2024-09-30
+Vesle glacier shrinks again
+
+The Vesle glacier retreated 212 metres over the summer, the national glacier survey said on Monday.
+Survey leader Marit Holm said the melt season had started three weeks earlier than usual.
+"""
 
 
 @dataclass
@@ -137,6 +151,68 @@ def test_an_uploaded_document_is_indexed_and_answerable_then_removable(
     assert not (ui_app.uploads_dir / lake).exists()
     after = client.predict(question="How much water does the Lake Miriel reservoir hold?", api_name="/ask")
     assert all(c["source"] != lake for c in after["citations"])
+
+
+def test_a_running_app_answers_from_articles_another_process_indexed_and_says_so(
+    client: Client, ui_app: RunningApp, tmp_path: Path
+) -> None:
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "glacier.txt").write_text(GLACIER, encoding="utf-8")
+    question = "How far did the Vesle glacier retreat?"
+    rag = [sys.executable, "-m", "rag.cli"]
+    where = ["--index-dir", str(ui_app.settings.index_dir)]
+    subprocess.run([*rag, "index", str(tmp_path / "new"), *where, "--quiet"], check=True, capture_output=True)
+    try:
+        answer = client.predict(question=question, api_name="/ask")
+        assert answer["notices"][0].startswith("Index updated")
+        assert answer["citations"][0]["source"] == "glacier.txt" and "212 metres" in answer["citations"][0]["quote"]
+        assert INDEX_UPDATED not in client.predict(question=question, api_name="/ask")["notices"]  # once
+    finally:
+        subprocess.run([*rag, "remove", "glacier.txt", *where], check=True, capture_output=True)
+    after = client.predict(question=question, api_name="/ask")  # also takes this test's notice off the next one
+    assert after["notices"][0].startswith("Index updated")
+    assert all(c["source"] != "glacier.txt" for c in after["citations"])
+
+
+def test_the_remove_endpoint_works_for_a_caller_that_never_loaded_the_page(ui_app: RunningApp) -> None:
+    status, *_ = Client(ui_app.url, verbose=False).predict("never-indexed.txt", api_name="/remove")
+    assert status == "never-indexed.txt is not in the library (refresh the table)."
+
+
+def test_the_ask_endpoint_refuses_a_mode_the_server_was_not_started_with(client: Client) -> None:
+    with pytest.raises(Exception, match="Mode 'local' is not enabled on this server; choose one of: extractive"):
+        client.predict(question=MILLER, mode="local", api_name="/ask")
+
+
+def test_the_ask_endpoint_explains_undecodable_text(ui_app: RunningApp) -> None:
+    """A lone surrogate is valid JSON but no text; gradio_client cannot even send it, so raw HTTP does."""
+    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6]}'
+    sent = httpx.post(f"{ui_app.url}gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
+    events = httpx.get(f"{ui_app.url}gradio_api/call/ask/{sent.json()['event_id']}", timeout=60).text
+    assert "event: error" in events and "The question is not valid UTF-8 text" in events
+
+
+def test_a_chroma_server_gone_down_is_a_sentence_saying_to_start_it(
+    seed_settings: Settings,
+    tmp_path: Path,
+    embedder: BaseEmbedding,
+) -> None:
+    server, url = _start_chroma(tmp_path / "data")
+    try:
+        settings = seed_settings.replace(chroma_url=url)
+        index_paths([REPO / "seeds" / "000_bad4616c5d09da39.txt"], settings, progress=False, embedder=embedder)
+        ui_settings = UiSettings(port=free_port(), eval_runs_dir=tmp_path)
+        app = create_app(settings, ui_settings)
+        client = Client(launch(app, ui_settings), verbose=False)
+        assert client.predict(question=MILLER, api_name="/ask")["citations"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    try:
+        with pytest.raises(Exception, match=rf"Cannot reach the Chroma server at {url}.*Start it"):
+            client.predict(question=MILLER, api_name="/ask")
+    finally:
+        app.close(verbose=False)
 
 
 def test_a_rejected_upload_says_why_and_stores_nothing(client: Client, ui_app: RunningApp, tmp_path: Path) -> None:

@@ -131,6 +131,16 @@ def test_a_follow_up_keeps_the_conversation_and_clear_empties_it(page: Page) -> 
     expect(page.locator("#sources .sources-empty")).to_be_visible()
 
 
+def test_asking_with_an_empty_box_keeps_the_conversation(page: Page) -> None:
+    ask(page, MILLER, 0)
+    for submit in (lambda: page.locator("#ask").click(), lambda: page.locator("#question textarea").press("Enter")):
+        page.locator("#question textarea").fill("   ")
+        submit()
+        expect(page.get_by_text("Type a question first.").first).to_be_visible()
+        expect(page.locator("#chat .message-row.bot-row")).to_have_count(1)
+        expect(page.locator("#sources .turn-question").first).to_contain_text(MILLER)
+
+
 def test_an_uploaded_file_is_listed_and_then_answers(page: Page, tmp_path: Path) -> None:
     file = tmp_path / "Lake Miriel.txt"
     file.write_text(LAKE, encoding="utf-8")

@@ -18,8 +18,14 @@ DRAFT_REFRESH_SECONDS = 0.1
 
 
 def mode_choices(settings: Settings) -> list[tuple[str, str]]:
-    """(label, value) for each mode that can answer here: extractive always, an LLM only when it can run."""
+    """(label, value) for each mode that can answer here: extractive always, an LLM only when it can run.
+
+    An app started in extractive mode (`--mode extractive`, RAG_LLM=extractive) offers nothing
+    else: whoever started it chose not to run a model, and no page or API caller may start one.
+    """
     choices = [("Extractive (quotes the articles)", "extractive")]
+    if settings.llm == "extractive":
+        return choices
     if local_model_available(settings):
         choices.append((f"Local LLM ({make_backend('local', settings).model})", "local"))
     if settings.llm_base_url and settings.llm_model:

@@ -14,6 +14,7 @@ import gradio as gr
 
 from rag import Answer
 from rag.errors import RagError
+from rag.freshness import INDEX_UPDATED
 from ui.answering import Answerer, Turn
 from ui.evaluation import NO_RUN, latest_run, run_eval
 from ui.library import COLUMNS, Library
@@ -91,8 +92,9 @@ def _ask_tab(answerer: Answerer) -> None:
     def respond(text: str, chat: list[Message], past: list[Answer], mode: str, k: float) -> Iterator[tuple]:
         """Stream one answer into the chat, then show its sources."""
         asked = (text or "").strip()
-        if not asked:
+        if not asked:  # leave the conversation as it is: a generator that yields nothing clears its outputs
             gr.Warning("Type a question first.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         turn = len(past)
         waiting = STARTING if mode == "local" and answerer.warming_up() else THINKING
@@ -106,11 +108,13 @@ def _ask_tab(answerer: Answerer) -> None:
                     chat[-1] = {"role": "assistant", "content": shown}
                     yield "", chat, past, gr.skip()
                 else:
+                    if INDEX_UPDATED in part.answer.notices:
+                        gr.Info("Index updated: the articles changed since the last question.")
                     past = [*past, part.answer]
                     chat[-1] = {"role": "assistant", "content": chat_message(part.answer, turn)}
                     yield "", chat, past, sources_panel(past)
-        except RagError as exc:
-            chat[-1] = {"role": "assistant", "content": f'<span class="error">{escape_markdown(str(exc))}</span>'}
+        except Exception as exc:  # the chat must say what happened, never a bare "Error"
+            chat[-1] = {"role": "assistant", "content": f'<span class="error">{escape_markdown(failure(exc))}</span>'}
             yield "", chat, past, gr.skip()
 
     chat_io: dict[str, Any] = {
@@ -133,6 +137,16 @@ def _ask_tab(answerer: Answerer) -> None:
 
     for trigger in (clear.click, chatbot.clear):
         trigger(reset, None, [chatbot, answers, sources, question], api_visibility="private")
+
+
+def failure(exc: Exception) -> str:
+    """The sentence to show for a failed answer: ours say what to do; anything else gets the same advice."""
+    if isinstance(exc, RagError):
+        return str(exc)
+    return (
+        f"Answering failed ({type(exc).__name__}: {exc}). Try again; if it keeps failing, restart the app "
+        "(`rag ui`) and check its terminal for the cause."
+    )
 
 
 def _library_tab(app: gr.Blocks, library: Library) -> None:
@@ -159,7 +173,11 @@ def _library_tab(app: gr.Blocks, library: Library) -> None:
         elem_id="articles",
     )
     with gr.Row(equal_height=True):
-        doomed = gr.Dropdown([], label="Remove an article (by file name)", scale=5, elem_id="remove-choice")
+        # allow_custom_value: the published /remove endpoint takes any file name (choices are per page
+        # session, so an API caller's would be empty); `drop` answers an unknown one with a sentence.
+        doomed = gr.Dropdown(
+            [], label="Remove an article (by file name)", scale=5, elem_id="remove-choice", allow_custom_value=True
+        )
         remove = gr.Button("Remove", variant="stop", scale=1, min_width=120, elem_id="remove")
 
     def refresh() -> tuple:
@@ -235,9 +253,12 @@ def _ask_api(answerer: Answerer) -> None:
         """Answer one question; returns the same JSON object as `rag ask --json` (mode: extractive, local, hosted)."""
         if not 1 <= int(top_k) <= MAX_TOP_K:
             raise gr.Error(f"top_k must be between 1 and {MAX_TOP_K}.")
+        allowed = [value for _, value in answerer.choices]
+        if mode not in allowed:
+            raise gr.Error(f"Mode {mode!r} is not enabled on this server; choose one of: {', '.join(allowed)}.")
         try:
             return answerer.ask(question, mode=mode, top_k=int(top_k)).to_dict()
-        except RagError as exc:
-            raise gr.Error(str(exc)) from exc
+        except Exception as exc:  # an API caller gets a sentence, never {"error": null}
+            raise gr.Error(failure(exc)) from exc
 
     gr.api(ask, api_name="ask", concurrency_id="answer")

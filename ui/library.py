@@ -82,7 +82,13 @@ class Library:
                     result.rejected.append(str(exc))
             for i, path in enumerate(stored):
                 progress(i / (len(stored) + 1), f"Indexing {path.name}")
-                report = index_paths([path], self.settings, progress=False, embedder=self.answerer.assistant.embedder)
+                try:  # waits while `rag index` runs elsewhere on this index (the write lock)
+                    report = index_paths(
+                        [path], self.settings, progress=False, embedder=self.answerer.assistant.embedder
+                    )
+                except RagError as exc:
+                    result.rejected.append(f"{display_name(path.name)}: {exc}")
+                    continue
                 result.added += report.added + report.updated
                 result.unchanged += report.unchanged
                 result.rejected += [f"{display_name(s.path.name)}: {s.reason}" for s in report.skipped]
@@ -99,9 +105,12 @@ class Library:
         from rag.store import ChunkStore
 
         with self._lock:
-            record = ChunkStore(self.settings).documents().get(source)
-            if record is None or remove_articles([source], self.settings):
-                return f"{source} is not in the library (refresh the table)."
+            try:
+                record = ChunkStore(self.settings).documents().get(source)
+                if record is None or remove_articles([source], self.settings):
+                    return f"{source} is not in the library (refresh the table)."
+            except RagError as exc:
+                return f"{source} was not removed: {exc}"
             if record.path and is_upload(Path(record.path), self.uploads_dir):
                 Path(record.path).unlink(missing_ok=True)
             problem = self.answerer.reload()
