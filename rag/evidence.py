@@ -258,9 +258,7 @@ def _window(texts: list[str], i: int) -> tuple[int, int]:
     """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
     first, last = i, i
     words = len(texts[i].split())
-    while first > 0 and (
-        (i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))
-    ):
+    while first > 0 and ((i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))):
         words += len(texts[first - 1].split())
         if words > MAX_WINDOW_WORDS:
             break

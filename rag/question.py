@@ -17,7 +17,8 @@ _SPEECH = (
     r"warn|insist|argue|assess|report|mean|admit|confirm|add|note|stress|predict|promise|call|view|see"
 )
 _SPEAKER = re.compile(
-    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{_SPEECH})\b"
+    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?)?"
+    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{_SPEECH})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
@@ -184,9 +185,10 @@ class Question:
 
 def parse_question(text: str) -> Question:
     speaker_match = _SPEAKER.search(text)
-    speaker = ""
+    speaker, role = "", ""
     if speaker_match:
-        speaker = next(g for g in speaker_match.groups() if g).strip()
+        speaker = next(v for k, v in speaker_match.groupdict().items() if v and k != "role").strip()
+        role = speaker_match.group("role") or ""
     topic_match = _TOPIC.search(text)
     outlet_match = _OUTLET.search(text)
     outlet = outlet_match.group("outlet").strip() if outlet_match else ""
@@ -202,7 +204,7 @@ def parse_question(text: str) -> Question:
         numbers=frozenset(n for n in fact_numbers(text) if not _YEAR.fullmatch(n)),
         stems=frozenset(stems(text) - drop),
         name_stems=frozenset(stems(" ".join(names))),
-        speaker_stems=frozenset(stems(speaker)),
+        speaker_stems=frozenset(stems(f"{role} {speaker}")),  # "the US ambassador Lew": all of it names him
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",
         answer_type=_answer_type(text, speaker),
