@@ -26,6 +26,7 @@ PART_RATIO = 0.5  # evidence for one part of a many-part question may score this
 CLAUSE_HIT = 0.5  # a chosen window holding this share of a clause's terms already answers it
 NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
 MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
+MAX_ANSWER_WORDS_ACROSS = 120  # ...or this, for another article's figure or date
 _NEAR_DUPLICATE = 0.9
 
 
@@ -78,7 +79,9 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
             break
         new_source = all(ev.source != c.source for c in chosen)
         ratio = OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
-        fits = words + len(ev.text.split()) <= MAX_ANSWER_WORDS
+        # Another report's figure or date is worth more words: reports of one event often differ.
+        other_report = new_source and question.answer_type in ("number", "date")
+        fits = words + len(ev.text.split()) <= (MAX_ANSWER_WORDS_ACROSS if other_report else MAX_ANSWER_WORDS)
         if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)
     return chosen
