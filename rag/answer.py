@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
     from rag.chunking import Chunk
 
 ABSTAIN_TEXT = "The sources don't say."
+_MARKER = re.compile(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]")
+
+
+def as_quoted_text(text: str) -> str:
+    """Source text as it appears inside an answer or a prompt: whitespace collapsed, and any
+    "[2]" the article itself contains written "(2)", so document text can never become a
+    citation marker (the citation's `quote` keeps the exact text)."""
+    return _MARKER.sub(r"(\1)", " ".join(text.split()))
 
 
 @dataclass(frozen=True)

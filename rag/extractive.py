@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer import ABSTAIN_TEXT, Answer, cite
+from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
 from rag.evidence import Evidence, EvidenceRanker, Ranking, window_slot
 from rag.question import Question, mentions, ordinal_key, parse_question, stems
@@ -144,7 +144,7 @@ def _label(ev: Evidence) -> str:
 def _compose(question: str, parsed: Question, chosen: list[Evidence], best: float) -> Answer:
     citations = [cite(i, c.passage.chunk, c.start, c.end) for i, c in enumerate(chosen, start=1)]
     labelled = parsed.compare and len({c.source for c in chosen}) > 1
-    lines = [f"{_label(c) if labelled else ''}{' '.join(c.text.split())} [{i}]" for i, c in enumerate(chosen, start=1)]
+    lines = [f"{_label(c) if labelled else ''}{as_quoted_text(c.text)} [{i}]" for i, c in enumerate(chosen, start=1)]
     notices: list[str] = []
     dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)
     if parsed.wants_time and dated is not None:

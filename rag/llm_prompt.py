@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.answer import ABSTAIN_TEXT
+from rag.answer import ABSTAIN_TEXT, as_quoted_text
 from rag.chunking import Chunk, count_tokens
 from rag.evidence import Evidence
 from rag.sentences import sentence_spans
@@ -107,7 +107,7 @@ def build_messages(question: str, sources: list[Source]) -> list[tuple[str, str]
     lines = []
     for source in sources:
         dated = f"({source.chunk.date}) " if source.chunk.date else ""
-        lines.append(f"[{source.n}] {dated}{' '.join(source.text.split())}")
+        lines.append(f"[{source.n}] {dated}{as_quoted_text(source.text)}")
     user = "Sources:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
     return [("system", SYSTEM_PROMPT), ("user", user)]
 

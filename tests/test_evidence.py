@@ -118,3 +118,24 @@ def test_a_quote_that_began_a_sentence_earlier_is_quoted_from_its_start() -> Non
     # Back to where the quote opens, and (a bare quote points back) to who is speaking.
     assert closing.text.startswith("Greta Lindqvist, who chairs")
     assert closing.text.endswith("Lindqvist said.")
+
+
+def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_path: Path, embedder: object) -> None:
+    from rag import load_settings
+    from rag.indexing import index_paths
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "The Valdmora port strike ended on Tuesday after 14 days, the union said [1][2][3].\n"
+    (corpus / "strike.txt").write_text("Port strike ends\n" + text, encoding="utf-8")
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    index_paths([corpus], settings, progress=False, embedder=embedder)
+
+    with Assistant(settings) as assistant:
+        answer = assistant.ask("When did the Valdmora port strike end?")
+
+    assert not answer.abstained
+    assert "(1)(2)(3)" in answer.answer
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    assert cited == {c.n for c in answer.citations}
+    assert all("[1][2][3]" in c.quote for c in answer.citations)  # the quote itself stays exact
