@@ -8,6 +8,7 @@ speaker did say when the fact belongs to someone else, and stay short.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
@@ -73,6 +74,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
                 add(ev)
     if question.speaker and not best.speaker_ok:
         add(_speakers_own_words(ranked, best, floor))
+    if question.answer_type == "person":
+        add(_introduction(ranked, best, question))
     for ev in (_trimmed(e, question) for e in ranked[1:]):
         words = sum(len(c.text.split()) for c in chosen)
         if len(chosen) >= limit or words >= MAX_ANSWER_WORDS:
@@ -93,6 +96,21 @@ def _trimmed(ev: Evidence, question: Question) -> Evidence:
     if question.answer_type == "statement" or ev.last == ev.fact or opens_quote(ev.fact_text):
         return ev
     return replace(ev, end=ev.fact_end, last=ev.fact)
+
+
+def _introduction(ranked: list[Evidence], best: Evidence, question: Question) -> Evidence | None:
+    """For "who …" answers that name someone by surname only ("…,” Brandt said."), the sentence of
+    the same article that introduces them in full ("the mayor, Hallie Brandt, …"), if retrieved."""
+    asked = {w.lower() for w in question.text.split()}
+    surnames = {w.strip(".,;:’'”\"") for w in best.text.split()[1:] if w[:1].isupper()} - {""}
+    surnames = {w for w in surnames if w.lower() not in asked}
+    full = [rf"\b[A-Z][\w’'\-]+ {re.escape(name)}\b" for name in surnames]
+    if any(re.search(pattern, best.text) for pattern in full):
+        return None  # the answer already gives the full name
+    for ev in ranked:
+        if ev.source == best.source and not ev.overlaps(best) and any(re.search(p, ev.fact_text) for p in full):
+            return _trimmed(ev, question)
+    return None
 
 
 def _speakers_own_words(ranked: list[Evidence], best: Evidence, floor: float) -> Evidence | None:

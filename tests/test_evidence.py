@@ -139,3 +139,27 @@ def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_pa
     cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
     assert cited == {c.n for c in answer.citations}
     assert all("[1][2][3]" in c.quote for c in answer.citations)  # the quote itself stays exact
+
+
+def test_a_who_answer_naming_someone_by_surname_adds_the_sentence_introducing_them(
+    tmp_path: Path, embedder: object
+) -> None:
+    from rag import load_settings
+    from rag.indexing import index_paths
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "budget.txt").write_text(
+        "Council budget passes\n"
+        "The mayor of Brackenford, Hallie Brandt, proposed closing five branch libraries this spring.\n"
+        "Councillors argued about the cuts for three hours on Tuesday evening.\n"
+        "“Nobody goes into politics to close libraries, but the budget must balance,” Brandt said.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    index_paths([corpus], settings, progress=False, embedder=embedder)
+
+    with Assistant(settings) as assistant:
+        answer = assistant.ask("Who said that no one enters politics in order to shut libraries?")
+
+    assert "Hallie Brandt" in answer.answer and "Nobody goes into politics" in answer.answer
