@@ -53,6 +53,7 @@ class Settings:
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
     abstain_threshold: float = 0.40
     max_question_chars: int = 2000
+    max_article_mb: float = 5.0  # larger files are skipped with a reason (a news article is ~50 KB)
     torch_threads: int = 2
     write_lock_timeout: float = 300.0  # seconds a writer waits for another indexing run on the same index
 
@@ -69,6 +70,8 @@ class Settings:
             raise ConfigError("RAG_WRITE_LOCK_TIMEOUT must be 0 or more (seconds).")
         if self.llm_retries < 0:
             raise ConfigError("RAG_LLM_RETRIES must be 0 or more.")
+        if self.max_article_mb <= 0:
+            raise ConfigError("RAG_MAX_ARTICLE_MB must be positive (megabytes).")
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
         for name in (

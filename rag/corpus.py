@@ -83,9 +83,18 @@ def _sort_file(path: Path, found: list[Path], skipped: list[Skipped]) -> None:
         skipped.append(Skipped(path, reason))
 
 
-def load_article(path: Path) -> Article | Skipped:
-    """Read one file; anything unusable becomes a `Skipped` with a reason, never an exception."""
+def load_article(path: Path, max_mb: float = 5.0) -> Article | Skipped:
+    """Read one file; anything unusable becomes a `Skipped` with a reason, never an exception.
+
+    Files over `max_mb` are refused before they are read: a news article is tens of kilobytes,
+    and 5 MB of text would take the embedder over an hour on two cores.
+    """
     try:
+        size = path.stat().st_size
+        if size > max_mb * 1024 * 1024:
+            return Skipped(
+                path, f"{size / 1024 / 1024:.1f} MB is over the {max_mb:g} MB limit (RAG_MAX_ARTICLE_MB); split it"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         return Skipped(path, f"cannot read: {exc.strerror or exc}")

@@ -80,7 +80,7 @@ def _index_into(
     embed_seconds = 0.0
     bar = tqdm(files, desc="Indexing", unit="file", disable=not progress)
     for path in bar:
-        loaded = load_article(path)
+        loaded = load_article(path, settings.max_article_mb)
         if isinstance(loaded, Skipped):
             report.skipped.append(loaded)
             continue
