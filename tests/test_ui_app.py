@@ -309,3 +309,21 @@ def test_the_app_starts_and_answers_with_no_network(seed_settings: Settings, tmp
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.splitlines()[-1])
     assert answer["citations"][0]["source"] == "000_bad4616c5d09da39.txt"
+
+
+def test_concurrent_ask_clients_all_get_the_same_answer(ui_app: RunningApp, assistant: Assistant) -> None:
+    """Eight API clients at once, three questions each: answering is serialised, nothing mixes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [MILLER, "Which countries mediate the hostage talks?", "How many hostages did Hamas seize?"]
+    expected = {q: without_timings(assistant.ask(q).to_dict()) for q in questions}
+
+    def ask_all(_: int) -> list[tuple[str, dict]]:
+        own = Client(ui_app.url, verbose=False)
+        return [(q, without_timings(own.predict(question=q, api_name="/ask"))) for q in questions]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [pair for batch in pool.map(ask_all, range(8)) for pair in batch]
+
+    assert len(results) == 24
+    assert all(got == expected[q] for q, got in results)
