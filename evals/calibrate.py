@@ -21,7 +21,9 @@ from rag.indexing import index_paths
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.calibrate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--step", type=float, default=0.025, help="spacing of the thresholds in the curve")
     parser.add_argument("--list", action="store_true", help="also list every dev question with its score")
     args = parser.parse_args()

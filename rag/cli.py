@@ -250,7 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", help="file names as shown by `rag list`")
     p.set_defaults(func=cmd_remove)
 
-    p = sub.add_parser("eval", parents=[common], help="score answers against the gold questions (see README)")
+    p = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="score answers against the gold questions (see README)",
+        description="Answer the gold questions through the Assistant, score them, write a report (README: Evaluation).",
+    )
     p.add_argument("--dataset", type=Path, help="questions JSONL (default: the bundled seeds questions)")
     p.add_argument("--corpus", type=Path, help="index this folder into a temporary index and evaluate on it")
     p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
