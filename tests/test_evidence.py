@@ -163,3 +163,12 @@ def test_a_who_answer_naming_someone_by_surname_adds_the_sentence_introducing_th
         answer = assistant.ask("Who said that no one enters politics in order to shut libraries?")
 
     assert "Hallie Brandt" in answer.answer and "Nobody goes into politics" in answer.answer
+
+
+def test_a_question_crediting_the_wrong_speaker_gets_the_words_with_their_real_speaker(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("What did Blinken tell the Haaretz National Security Conference about the ceasefire push?")
+
+    assert answer.answer.startswith("The sources do not attribute")
+    assert "Jack Lew told the Haaretz National Security Conference" in answer.answer
