@@ -209,7 +209,8 @@ def parse_question(text: str) -> Question:
         topic=topic_match.group("topic").strip() if topic_match else "",
         answer_type=_answer_type(text, speaker),
         parts=parts,
-        compare=bool(_PART_CUE.search(text)) and len(parts) < 2,
+        # "…in the Al Jazeera report and the Times of Israel report": one piece of evidence per article.
+        compare=(bool(_PART_CUE.search(text)) or len(re.findall(rf"\b{_REPORT}\b", text, re.I)) > 1) and len(parts) < 2,
         years=frozenset(_YEAR.findall(text)),
         months=months,
         outlet=outlet,

@@ -139,3 +139,9 @@ def test_question_starting_with_what_how_or_did_names_its_speaker(text: str, spe
 
 def test_pronoun_us_is_not_a_mention_of_the_us() -> None:
     assert not mentions("We are pressing as hard as we can, he told us.", "US")
+
+
+def test_a_question_naming_two_reports_asks_for_evidence_from_each() -> None:
+    q = parse_question("What do the Times of Israel and Al Jazeera reports say about aid, according to each report?")
+    assert q.compare
+    assert parse_question("What did the report say about aid?").compare is False
