@@ -148,8 +148,7 @@ class EvidenceRanker:
         window_vectors = self.embed([w.text for w in windows])
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
-        several = len(re.findall(r"\b(?:report|article|piece|story|account)s?\b", question.text, re.I)) > 1
-        picks = set() if several else self._picked_articles(question, windows)
+        picks = set() if question.reports_named > 1 else self._picked_articles(question, windows)
         dated_picks = bool(picks) and any(self.articles[p].date for p in picks if p in self.articles)
         idf = rarity(question, [w.text for w in windows])
         for ev, vec, wvec in zip(windows, vectors, window_vectors, strict=True):

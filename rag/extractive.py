@@ -14,7 +14,7 @@ from dataclasses import replace
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
 from rag.evidence import Evidence, EvidenceRanker, Ranking, window_slot
-from rag.question import Question, mentions, ordinal_key, parse_question, stems
+from rag.question import Question, mentions, ordinal_key, ordinal_words, parse_question, stems
 from rag.relevance import lexical_overlap
 from rag.retrieval import Passage
 
@@ -147,8 +147,7 @@ def _covers(ev: Evidence, part: str) -> bool:
     if not noun:
         return mentions(ev.text, part)
     words = ev.text.lower()
-    spelled = {"1": ("first", "one", "1", " i "), "2": ("second", "two", "2", " ii "), "3": ("third", "three", "3")}
-    return noun in words and any(f"{w} {noun}" in words or f"{noun} {w}" in words for w in spelled.get(number, ()))
+    return noun in words and any(f"{w} {noun}" in words or f"{noun} {w}" in words for w in ordinal_words(number))
 
 
 def _label(ev: Evidence) -> str:

@@ -106,12 +106,19 @@ def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
     return not words or any(w in vocab for w in words)
 
 
-_MONTHS = (
+MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
 )  # fmt: skip
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish|i)$")
-_MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
+
+
+def is_demonym(word: str) -> bool:
+    """ "Egyptian", "Israeli", "Qatari": a nationality, which the articles may write as a place."""
+    return bool(_DEMONYM.search(word))
+
+
+_MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
@@ -171,6 +178,7 @@ class Question:
     years: frozenset[str]  # years named; they pick articles when an article is dated then
     months: frozenset[str]  # month names (lowercase), likewise
     outlet: str  # an outlet or report named to pick an article ("the Times of Israel piece")
+    reports_named: int  # "the Al Jazeera report and the Times of Israel report": 2, a question across articles
     focus_stems: frozenset[str]  # what a "how many"/"how much" asks the number of
     clauses: tuple[str, ...]  # "what did A want, and what did B offer?": one clause per asked thing
 
@@ -195,6 +203,7 @@ def parse_question(text: str) -> Question:
     if outlet and outlet.split()[0].lower() in _stopwords():
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))
+    reports_named = len(re.findall(rf"\b{_REPORT}\b", text, re.IGNORECASE))
     names = question_names(text, exclude=outlet)
     parts = _parts(text, names, speaker)
     drop = stems(outlet) | stems(" ".join(months)) | ({"report", "articl", "piec", "stori"} if outlet else set())
@@ -210,10 +219,11 @@ def parse_question(text: str) -> Question:
         answer_type=_answer_type(text, speaker),
         parts=parts,
         # "…in the Al Jazeera report and the Times of Israel report": one piece of evidence per article.
-        compare=(bool(_PART_CUE.search(text)) or len(re.findall(rf"\b{_REPORT}\b", text, re.I)) > 1) and len(parts) < 2,
+        compare=(bool(_PART_CUE.search(text)) or reports_named > 1) and len(parts) < 2,
         years=frozenset(_YEAR.findall(text)),
         months=months,
         outlet=outlet,
+        reports_named=reports_named,
         focus_stems=_focus(text),
         clauses=tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?")) if _CLAUSE.search(text) else (),
     )
@@ -260,6 +270,11 @@ def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
     return ()
 
 
+def ordinal_words(number: str) -> tuple[str, ...]:
+    """Every way the articles may write ordinal `number`: "2" -> ("2", "two", "second", "ii")."""
+    return (number, *(word for word, n in _ORDINALS.items() if n == number))
+
+
 def ordinal_key(part: str) -> tuple[str, str]:
     """("phase", "2") for "phase two", "second phase" or "Phase II"; ("", "") if not ordinal."""
     words = part.lower().split()
@@ -276,13 +291,13 @@ def question_names(text: str, exclude: str = "") -> list[str]:
     names = []
     first = re.match(r"\s*([\w’'\-]+)", text)
     skip_first = bool(first) and not (first.group(1).isupper() and len(first.group(1)) > 1)
-    excluded = {w.lower() for w in exclude.split()} | set(_MONTHS) | _WEEKDAYS
+    excluded = {w.lower() for w in exclude.split()} | set(MONTHS) | _WEEKDAYS
     for i, name in enumerate(capitalised_names(text)):
         words = name.split()
         if i == 0 and skip_first and text.lstrip().startswith(words[0]):
             words = words[1:]
         words = [w for w in words if w.lower() not in excluded]
-        if len(words) == 1 and _DEMONYM.search(words[0]) and re.search(rf"\b{re.escape(words[0])}\s+[a-z]", text):
+        if len(words) == 1 and is_demonym(words[0]) and re.search(rf"\b{re.escape(words[0])}\s+[a-z]", text):
             continue
         if words:
             names.append(" ".join(words))

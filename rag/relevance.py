@@ -8,7 +8,7 @@ shares weighted down.
 
 from __future__ import annotations
 
-from rag.question import Question, mentions, normalise, numbers, stems
+from rag.question import MONTHS, Question, mentions, normalise, numbers, stems
 from rag.retrieval import ArticleFacts
 
 
@@ -58,16 +58,10 @@ def new_name(question: Question, text: str) -> bool:
 
 def date_matches(date: str, question: Question) -> bool:
     year, month = date[:4], date[5:7]
-    months = {f"{i:02d}": m for i, m in enumerate(_MONTH_NAMES, start=1)}
+    months = {f"{i:02d}": m for i, m in enumerate(MONTHS, start=1)}
     year_ok = not question.years or year in question.years
     month_ok = not question.months or months.get(month, "") in question.months
     return year_ok and month_ok
-
-
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-)  # fmt: skip
 
 
 def names_outlet(article: ArticleFacts, question: Question) -> bool:

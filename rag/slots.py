@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.question import Question, normalise, numbers, stems
+from rag.question import Question, is_demonym, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -112,6 +112,6 @@ def _fills_role(question: Question, text: str) -> bool:
 def _is_name(word: str, question: Question) -> bool:
     """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
     clean = word.strip(".,;:()'’\"“”")
-    if not clean[:1].isupper() or clean.isupper() or re.search(r"(?:an|ian|ese|ish|i)$", clean):
+    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean):
         return False
     return not any(clean.lower() in name.lower().split() for name in question.names)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from rag import Assistant
+from rag import Answer, Assistant, load_settings
 from rag.chunking import Chunk
 from rag.evidence import Evidence, evidence_windows, window_slot
+from rag.indexing import index_paths
 from rag.question import parse_question
 from rag.retrieval import Passage
 
@@ -120,23 +122,24 @@ def test_a_quote_that_began_a_sentence_earlier_is_quoted_from_its_start() -> Non
     assert closing.text.endswith("Lindqvist said.")
 
 
-def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_path: Path, embedder: object) -> None:
-    from rag import load_settings
-    from rag.indexing import index_paths
-
+def _ask_one_article(tmp_path: Path, embedder: object, text: str, question: str) -> Answer:
+    """Index one article into a fresh store under `tmp_path` and ask it one question."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    text = "The Valdmora port strike ended on Tuesday after 14 days, the union said [1][2][3].\n"
-    (corpus / "strike.txt").write_text("Port strike ends\n" + text, encoding="utf-8")
+    (corpus / "article.txt").write_text(text, encoding="utf-8")
     settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
     index_paths([corpus], settings, progress=False, embedder=embedder)
-
     with Assistant(settings) as assistant:
-        answer = assistant.ask("When did the Valdmora port strike end?")
+        return assistant.ask(question)
+
+
+def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_path: Path, embedder: object) -> None:
+    text = "Port strike ends\nThe Valdmora port strike ended on Tuesday after 14 days, the union said [1][2][3].\n"
+    answer = _ask_one_article(tmp_path, embedder, text, "When did the Valdmora port strike end?")
 
     assert not answer.abstained
     assert "(1)(2)(3)" in answer.answer
-    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert cited == {c.n for c in answer.citations}
     assert all("[1][2][3]" in c.quote for c in answer.citations)  # the quote itself stays exact
 
@@ -144,23 +147,15 @@ def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_pa
 def test_a_who_answer_naming_someone_by_surname_adds_the_sentence_introducing_them(
     tmp_path: Path, embedder: object
 ) -> None:
-    from rag import load_settings
-    from rag.indexing import index_paths
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "budget.txt").write_text(
+    text = (
         "Council budget passes\n"
         "The mayor of Brackenford, Hallie Brandt, proposed closing five branch libraries this spring.\n"
         "Councillors argued about the cuts for three hours on Tuesday evening.\n"
-        "“Nobody goes into politics to close libraries, but the budget must balance,” Brandt said.\n",
-        encoding="utf-8",
+        "“Nobody goes into politics to close libraries, but the budget must balance,” Brandt said.\n"
     )
-    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
-    index_paths([corpus], settings, progress=False, embedder=embedder)
-
-    with Assistant(settings) as assistant:
-        answer = assistant.ask("Who said that no one enters politics in order to shut libraries?")
+    answer = _ask_one_article(
+        tmp_path, embedder, text, "Who said that no one enters politics in order to shut libraries?"
+    )
 
     assert "Hallie Brandt" in answer.answer and "Nobody goes into politics" in answer.answer
 
