@@ -38,11 +38,8 @@ class ExtractiveAnswerer:
         self.evidence = evidence
         self.settings = evidence.settings
 
-    def rank(self, question: str, passages: list[Passage]) -> Ranking:
-        return self.evidence.rank(question, passages)
-
     def answer(self, question: str, passages: list[Passage], ranking: Ranking | None = None) -> Answer:
-        ranking = ranking or self.rank(question, passages)
+        ranking = ranking or self.evidence.rank(question, passages)
         if ranking.abstain_reason:
             return _abstain(question, [ranking.abstain_reason], ranking.best)
         chosen = choose(ranking, self.settings.max_answer_sentences)

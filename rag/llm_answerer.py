@@ -37,12 +37,13 @@ class Token:
 class LLMAnswerer:
     def __init__(self, backend: ChatBackend, extractive: ExtractiveAnswerer, settings: Settings) -> None:
         self.backend = backend
-        self.extractive = extractive
+        self.extractive = extractive  # the fallback answer
+        self.evidence = extractive.evidence  # the same evidence stage ranks and gates for both modes
         self.settings = settings
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Answer]:
         """Yield `Token`s while the model writes, then exactly one verified `Answer`."""
-        ranking = self.extractive.rank(question, passages)
+        ranking = self.evidence.rank(question, passages)
         if ranking.abstain_reason:
             yield self._abstain(question, [ranking.abstain_reason], ranking.best)
             return
@@ -74,7 +75,7 @@ class LLMAnswerer:
         usage: dict[str, float],
         passages: list[Passage],
     ) -> Answer:
-        verified = verify(draft, [s.text for s in sources], self._similarity)
+        verified = verify(draft, [s.text for s in sources], self.evidence.similarity)
         if verified.silent:
             answer = self._abstain(question, ["The model found no answer in the sources."], ranking.best)
             return replace(answer, draft=draft, checks=verified.checks, usage=usage)
@@ -115,11 +116,6 @@ class LLMAnswerer:
             model=self.backend.model,
             usage=usage,
         )
-
-    def _similarity(self, sentence: str, texts: list[str]) -> list[float]:
-        vectors = self.extractive.evidence.embed([sentence, *texts])
-        head = vectors[0]
-        return [sum(a * b for a, b in zip(head, v, strict=True)) for v in vectors[1:]]
 
     def _abstain(self, question: str, notices: list[str], best: float) -> Answer:
         return Answer(
