@@ -14,6 +14,8 @@ from rag.errors import BadInputError, StoreError
 from rag.freshness import INDEX_UPDATED, IndexWatch
 from rag.llm_answerer import LLMAnswerer, Token
 from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
+from rag.question import parse_question
+from rag.retrieval import Passage
 from rag.rewrite import needs_rewrite, rewrite_question
 
 if TYPE_CHECKING:
@@ -154,7 +156,7 @@ class Assistant:
                 assert self._retriever is not None and self._extractive is not None and self._watch is not None
                 t1 = time.perf_counter()
                 try:
-                    passages = self._retriever.retrieve(standalone, top_k)
+                    passages = self._retrieve(standalone, top_k)
                 except StoreError:
                     if not self._watch.changed():
                         raise
@@ -196,6 +198,14 @@ class Assistant:
             timings=timings,
             notices=notices,
         )
+
+    def _retrieve(self, question: str, top_k: int | None) -> list[Passage]:
+        """The question's passages, plus those of the articles its date or outlet names and of each
+        of its clauses: what the evidence stage will need to answer every part."""
+        assert self._retriever is not None and self._extractive is not None
+        parsed = parse_question(question)
+        asked = self._extractive.evidence.articles_asked_for(parsed)
+        return self._retriever.retrieve(question, top_k, within=asked, also=parsed.clauses)
 
     def _standalone(self, question: str, history: Sequence[tuple[str, str]], mode: str) -> tuple[str, str]:
         """The question to retrieve for, and a notice when it was rewritten or could not be."""

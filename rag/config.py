@@ -51,7 +51,7 @@ class Settings:
     model_cache_dir: Path = _DEFAULT_MODEL_CACHE  # where the bundled model is assembled once
     max_answer_sentences: int = 4
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
-    abstain_threshold: float = 0.40
+    abstain_threshold: float = 0.30
     max_question_chars: int = 2000
     max_article_mb: float = 5.0  # larger files are skipped with a reason (a news article is ~50 KB)
     torch_threads: int = 2

@@ -24,13 +24,14 @@ from rag.question import Question, in_vocabulary, normalise, numbers, parse_ques
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
 from rag.sentences import sentence_spans
-from rag.slots import Similarity, slot_filled
+from rag.slots import Similarity, anticipates, slot_filled
+from rag.token_match import TokenMatcher
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
-SIMILARITY_WEIGHT = 0.55
+SIMILARITY_WEIGHT = 0.7
 MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 # Someone else's words answer a "what did X say" question (credited to their real speaker) when
 # they hold this share of its weighted terms; on dev, 0.5 and 0.7 gave the same answers.
@@ -63,6 +64,8 @@ class Evidence:
     score: float = 0.0
     slot: bool = True
     speaker_ok: bool = False
+    placement: float = 1.0  # the heading and wrong-article penalties, which hold for any question
+    clause_scores: list[float] = field(default_factory=list)  # how well it answers each of the question's clauses
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -107,6 +110,7 @@ class EvidenceRanker:
         self.corpus_words = corpus_words
         self.articles = articles or {}
         self._cache: dict[str, list[float]] = {}
+        self.tokens = TokenMatcher(embedder)
 
     def rank(self, question: str, passages: list[Passage]) -> Ranking:
         parsed = parse_question(question)
@@ -118,8 +122,14 @@ class EvidenceRanker:
         if not windows:
             return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
         self._score(parsed, windows)
+        self._score_clauses(parsed, windows)
         ranked = sorted(windows, key=lambda e: e.score, reverse=True)
         answering = [e for e in ranked if e.slot]
+        if parsed.wants_outcome and answering and anticipates(answering[0].fact_text):
+            # "How was the dispute eventually resolved?" and the closest sentence only says what was
+            # to happen ("agreed to refer it by the end of May"): the articles predate the outcome.
+            note = "The articles only say what was expected to happen, not how it turned out."
+            return Ranking(parsed, ranked, 0.0, note)
         threshold = self.settings.abstain_threshold
         if not answering:
             return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {_SLOT_NAMES[parsed.answer_type]}.")
@@ -143,28 +153,25 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        q_vec = self.embedder.get_query_embedding(question.text)
-        vectors = self.embed([w.fact_text for w in windows])
-        window_vectors = self.embed([w.text for w in windows])
+        matches = self.tokens.scores(question.text, [w.text for w in windows])
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
-        picks = set() if question.reports_named > 1 else self._picked_articles(question, windows)
+        picks = self.articles_asked_for(question)
         dated_picks = bool(picks) and any(self.articles[p].date for p in picks if p in self.articles)
         idf = rarity(question, [w.text for w in windows])
-        for ev, vec, wvec in zip(windows, vectors, window_vectors, strict=True):
-            # The fact sentence alone, or with its context: a short quote means little without its speaker.
-            similarity = max(_dot(q_vec, vec), _dot(q_vec, wvec))
+        for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
             ev.speaker_ok = any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
             ev.slot = window_slot(question, ev, self.similarity) or self._speaker_in_article(question, ev)
             score *= 1.0 if ev.slot else SLOT_MISSING
+            # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
+            ev.placement = 1.0 if _FINISHED.search(ev.text) else HEADING
             if picks and ev.source not in picks:
-                score *= WRONG_ARTICLE if not dated_picks else WRONG_DATE
+                ev.placement *= WRONG_ARTICLE if not dated_picks else WRONG_DATE
+            score *= ev.placement
             if echoes(question, ev.fact_text):
                 score *= ECHO
-            if not _FINISHED.search(ev.text):
-                score *= HEADING
             if question.focus_stems and not question.focus_stems & stems(ev.text):
                 score *= FOCUS_MISSING
             if question.speaker and not ev.speaker_ok:
@@ -172,6 +179,20 @@ class EvidenceRanker:
             if question.answer_type in ("person", "entity", "place") and not new_name(question, ev.text):
                 score *= NO_NEW_NAME
             ev.score = score
+
+    def _score_clauses(self, question: Question, windows: list[Evidence]) -> None:
+        """Each window's match to each clause of "what did A want, and what did B offer?", so the
+        answer can give every clause its own best window. A window that lacks a clause's slot
+        (no number for "how many") scores 0 for it."""
+        texts = [w.text for w in windows]
+        for clause in question.clauses:
+            parsed = parse_question(clause)
+            idf = rarity(parsed, texts)
+            for ev, match in zip(windows, self.tokens.scores(clause, texts), strict=True):
+                fits = window_slot(parsed, ev, self.similarity)
+                lexical = lexical_overlap(parsed, ev.text, idf)
+                mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
+                ev.clause_scores.append(mixed * ev.placement if fits else 0.0)
 
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:
         """A statement question's window counts when its article names the speaker: a "he says"
@@ -181,17 +202,17 @@ class EvidenceRanker:
             return False
         return in_vocabulary(question.speaker, facts.words)
 
-    def _picked_articles(self, question: Question, windows: list[Evidence]) -> set[str]:
-        """Articles the question's date or outlet points to; empty when it names none we can match."""
-        sources = {w.source for w in windows} | set(self.articles)
+    def articles_asked_for(self, question: str | Question) -> set[str]:
+        """Articles the question's date or outlet points to; empty when it names none we can match,
+        or names two reports (then it asks across articles and none is ruled out)."""
+        parsed = parse_question(question) if isinstance(question, str) else question
+        if parsed.reports_named > 1:
+            return set()
         picks: set[str] = set()
-        if question.years or question.months:
-            for source in sources:
-                date = self.articles[source].date if source in self.articles else ""
-                if date and date_matches(date, question):
-                    picks.add(source)
-        if question.outlet:
-            outlet_picks = {s for s in sources if s in self.articles and names_outlet(self.articles[s], question)}
+        if parsed.years or parsed.months:
+            picks = {s for s, facts in self.articles.items() if facts.date and date_matches(facts.date, parsed)}
+        if parsed.outlet:
+            outlet_picks = {s for s, facts in self.articles.items() if names_outlet(facts, parsed)}
             picks = (picks & outlet_picks) or picks or outlet_picks
         return picks
 

@@ -13,9 +13,8 @@ from dataclasses import replace
 
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
-from rag.evidence import Evidence, EvidenceRanker, Ranking, window_slot
-from rag.question import Question, mentions, ordinal_key, ordinal_words, parse_question, stems
-from rag.relevance import lexical_overlap
+from rag.evidence import Evidence, EvidenceRanker, Ranking
+from rag.question import Question, mentions, ordinal_key, ordinal_words, stems
 from rag.retrieval import Passage
 
 # Runners-up: a further window must score this close to the best one (same article or
@@ -24,7 +23,7 @@ from rag.retrieval import Passage
 FOLLOW_UP_RATIO = 0.65
 OTHER_SOURCE_RATIO = 0.65
 PART_RATIO = 0.5  # evidence for one part of a many-part question may score this much lower
-CLAUSE_HIT = 0.5  # a chosen window holding this share of a clause's terms already answers it
+CLAUSE_HIT = 0.9  # a chosen window matching a clause this nearly as well as its best window answers it
 NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
 MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
 MAX_ANSWER_WORDS_ACROSS = 120  # ...or this, for another article's figure or date
@@ -61,10 +60,10 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         for part in question.parts:
             if not any(_covers(c, part) for c in chosen):
                 add(next((e for e in ranked if e.score >= floor and _covers(e, part)), None))
-    for clause in question.clauses:
-        parsed = parse_question(clause)
-        if not any(_answers(c, parsed) >= CLAUSE_HIT for c in chosen):
-            add(max((e for e in ranked if e.score >= floor), key=lambda e: e.score + _answers(e, parsed)))
+    for i, _clause in enumerate(question.clauses):
+        top = max((e for e in ranked if e.score >= floor), key=lambda e: e.clause_scores[i])
+        if not any(c.clause_scores[i] >= CLAUSE_HIT * top.clause_scores[i] for c in chosen):
+            add(top)
     if question.compare:
         for ev in ranked:
             if ev.score >= OTHER_SOURCE_RATIO * best.score and ev.slot and all(ev.source != c.source for c in chosen):
@@ -121,13 +120,6 @@ def _speakers_own_words(ranked: list[Evidence], best: Evidence, floor: float) ->
 
 def _distance(a: Evidence, b: Evidence) -> int:
     return max(0, a.start - b.end, b.start - a.end)
-
-
-def _answers(ev: Evidence, clause: Question) -> float:
-    """How much of one clause's own terms a window holds (its slot must be filled too)."""
-    if not window_slot(clause, ev):
-        return 0.0
-    return lexical_overlap(clause, ev.text)
 
 
 def _same(a: Evidence, b: Evidence) -> bool:

@@ -29,6 +29,10 @@ _EXTRA_STOP = {
     "say", "said", "says", "tell", "told", "according", "many", "much", "also", "would", "could",
     "did", "does", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
 }  # fmt: skip
+# Asks how something turned out, which an article written before the outcome cannot say.
+_OUTCOME_Q = re.compile(
+    r"\b(?:eventually|ultimately|finally|in the end|ever)\b|\b(?:result|outcome|verdict) of\b", re.IGNORECASE
+)
 _COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
 
@@ -38,6 +42,10 @@ def _stopwords() -> frozenset[str]:
     from llama_index.core.utils import globals_helper
 
     return frozenset(globals_helper.stopwords) | _EXTRA_STOP
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower() in _stopwords()
 
 
 @cache
@@ -179,8 +187,10 @@ class Question:
     months: frozenset[str]  # month names (lowercase), likewise
     outlet: str  # an outlet or report named to pick an article ("the Times of Israel piece")
     reports_named: int  # "the Al Jazeera report and the Times of Israel report": 2, a question across articles
-    focus_stems: frozenset[str]  # what a "how many"/"how much" asks the number of
+    focus: str  # what a "how many"/"how much" asks the number of, as written ("houses")
+    focus_stems: frozenset[str]  # the same, stemmed
     clauses: tuple[str, ...]  # "what did A want, and what did B offer?": one clause per asked thing
+    wants_outcome: bool  # "how was the dispute eventually resolved?": asks how something turned out
 
     @property
     def wants_count(self) -> bool:
@@ -224,8 +234,10 @@ def parse_question(text: str) -> Question:
         months=months,
         outlet=outlet,
         reports_named=reports_named,
-        focus_stems=_focus(text),
+        focus=_focus(text),
+        focus_stems=frozenset(stems(_focus(text))),
         clauses=tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?")) if _CLAUSE.search(text) else (),
+        wants_outcome=bool(_OUTCOME_Q.search(text)),
     )
 
 
@@ -238,17 +250,17 @@ def _answer_type(text: str, speaker: str) -> str:
     return "other"
 
 
-def _focus(text: str) -> frozenset[str]:
-    """The counted thing: "How many aid trucks entered Gaza?" -> {aid, truck}."""
+def _focus(text: str) -> str:
+    """The counted thing: "How many aid trucks entered Gaza?" -> "aid trucks"."""
     match = _FOCUS.search(text)
     if not match:
-        return frozenset()
+        return ""
     words = []
     for word in match.group("focus").split()[: 2 if match.group("kind").lower() == "many" else 1]:
         if word.lower() in _stopwords():
             break
         words.append(word)
-    return frozenset(stems(" ".join(words)))
+    return " ".join(words)
 
 
 def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:

@@ -7,7 +7,8 @@ built, so the two sides always see the same articles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
@@ -22,6 +23,12 @@ from rag.store import ChunkStore, node_to_chunk
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
+
+# A question whose date or outlet names a few articles also reads their closest chunks; one that
+# matches more ("in 2024") narrows nothing worth the extra queries.
+MAX_ASKED_ARTICLES = 3
+PER_ASKED_ARTICLE = 2
+PER_SUB_QUESTION = 3  # chunks added for each clause of a many-part question
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class HybridRetriever:
             raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
         committed = MetadataFilters(filters=[MetadataFilter(key="version", value=versions, operator=FilterOperator.IN)])
         self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
+        self._store, self._embedder, self._versions = store, embedder, versions
         self.bm25: BaseRetriever = _MatchesOnly(
             BM25Retriever.from_defaults(
                 nodes=nodes,
@@ -92,16 +100,53 @@ class HybridRetriever:
         self.vocabulary = vocabulary([n.get_content() for n in nodes])
         self.articles = article_facts([node_to_chunk(n) for n in nodes])
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
-        """The fused top_k (default: the settings'), best first."""
+    def retrieve(
+        self,
+        question: str,
+        top_k: int | None = None,
+        within: set[str] | None = None,
+        also: Sequence[str] = (),
+    ) -> list[Passage]:
+        """The fused top_k (default: the settings'), best first. Then, each only where not already in:
+        the closest chunks of each article in `within` (those the question's date or outlet names),
+        and the top chunks for each sub-question in `also` ("…, and what did Saltmere offer?"), so
+        a many-part question does not lose a part to the others' chunks."""
+        passages = self._fused(question, top_k or self.top_k)
+        if within and len(within) <= MAX_ASKED_ARTICLES:
+            passages += self._retrieve_within(question, within)
+        for sub_question in also:
+            passages += self._fused(sub_question, PER_SUB_QUESTION)
+        unique: dict[str, Passage] = {}
+        for passage in passages:
+            unique.setdefault(passage.chunk.chunk_id, passage)
+        return [replace(p, rank=rank) for rank, p in enumerate(unique.values(), start=1)]
+
+    def _fused(self, question: str, top_k: int) -> list[Passage]:
         try:
-            fused = self.fusion.retrieve(QueryBundle(question))[: top_k or self.top_k]
+            fused = self.fusion.retrieve(QueryBundle(question))[:top_k]
         except Exception as exc:  # the store went away under a running process: say what to do
             raise store_failure(self.settings, exc) from exc
-        return [
-            Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=rank)
-            for rank, n in enumerate(fused, start=1)
-        ]
+        return [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in fused]
+
+    def _retrieve_within(self, question: str, sources: set[str]) -> list[Passage]:
+        """The closest chunks (dense only) of the named articles: "in the September 2024 report,
+        how many…" must read that report even when other articles' chunks fill the fused top_k."""
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+        out: list[Passage] = []
+        for source in sorted(sources):
+            filters = MetadataFilters(
+                filters=[
+                    MetadataFilter(key="version", value=self._versions, operator=FilterOperator.IN),
+                    MetadataFilter(key="source", value=source, operator=FilterOperator.EQ),
+                ]
+            )
+            try:
+                found = _vector_retriever(self._store, self._embedder, PER_ASKED_ARTICLE, filters).retrieve(question)
+            except Exception as exc:
+                raise store_failure(self.settings, exc) from exc
+            out += [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in found]
+        return out
 
 
 def _vector_retriever(store: ChunkStore, embedder: BaseEmbedding, k: int, filters: object) -> BaseRetriever:

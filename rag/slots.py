@@ -54,7 +54,19 @@ _ROLE_QUESTION = re.compile(
 )
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 
+# Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
+_PROSPECTIVE = re.compile(
+    r"\b(?:will|would|could|can|may|might|shall|(?:plans?|planned|expects?|expected|due|set|aims?|hopes?|intends?|"
+    r"agreed|going) to|subject to|yet to)\b",
+    re.IGNORECASE,
+)
+
 Similarity = Callable[[str, list[str]], list[float]]
+
+
+def anticipates(text: str) -> bool:
+    """The sentence speaks of what is to happen, so it cannot say how things turned out."""
+    return bool(_PROSPECTIVE.search(text))
 
 
 def slot_filled(question: Question, text: str, similarity: Similarity | None = None, dated: bool = False) -> bool:
@@ -85,8 +97,8 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return True
     if similarity is None or not counted:
         return False
-    focus = " ".join(sorted(question.focus_stems))
-    return max(similarity(focus, counted), default=0.0) >= FOCUS_SIMILAR
+    # The words as asked, not their stems: MiniLM knows "houses", not "hous".
+    return max(similarity(question.focus, counted), default=0.0) >= FOCUS_SIMILAR
 
 
 def _fills_role(question: Question, text: str) -> bool:

@@ -27,7 +27,7 @@ def test_defaults_apply_without_env_or_file() -> None:
     assert (settings.dense_k, settings.top_k) == (12, 6)
     assert settings.llm == "auto"
     assert settings.max_answer_sentences == 4
-    assert settings.abstain_threshold == 0.40
+    assert settings.abstain_threshold == 0.30
     assert settings.max_question_chars == 2000
 
 

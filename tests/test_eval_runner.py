@@ -202,5 +202,11 @@ def test_gate_reports_each_metric_outside_its_bound() -> None:
 
 def test_bundled_thresholds_have_floors_for_the_gated_metrics() -> None:
     thresholds = load_thresholds()
-    assert set(thresholds["min"]) == {"answer_accuracy", "abstention_recall", "citation_precision"}
+    assert set(thresholds["min"]) == {
+        "answer_accuracy",
+        "correct_overall",
+        "abstention_recall",
+        "abstention_precision",
+        "citation_precision",
+    }
     assert set(thresholds["max"]) == {"false_abstention_rate"}

@@ -167,3 +167,83 @@ def test_a_question_crediting_the_wrong_speaker_gets_the_words_with_their_real_s
 
     assert answer.answer.startswith("The sources do not attribute")
     assert "Jack Lew told the Haaretz National Security Conference" in answer.answer
+
+
+def test_a_paraphrased_question_finds_its_sentence_among_sentences_on_the_same_story(assistant: Assistant) -> None:
+    # No word of "flying home" or "completed" is in the sentence; every other sentence shares
+    # the story's words ("Gaza", "deal", "talks"). Word-by-word matching finds "return flight".
+    answer = assistant.ask(
+        "Who told reporters before flying home that the Gaza deal had to be completed in the days ahead?"
+    )
+
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("Before boarding his return flight")
+    assert "Blinken" in answer.answer
+
+
+def test_a_count_of_houses_is_answered_by_a_count_of_homes(tmp_path: Path, embedder: object) -> None:
+    text = (
+        "Wildfire contained near Orsk\n"
+        "Firefighters contained the wildfire in the hills around Orsk on Wednesday, 13 days after it began.\n"
+        "About 2,300 people were evacuated from villages on the eastern slopes.\n"
+        "Forty-six homes were destroyed and another 90 damaged, most of them in the village of Vessa.\n"
+    )
+    answer = _ask_one_article(tmp_path, embedder, text, "How many houses did the Orsk fire destroy?")
+
+    assert not answer.abstained
+    assert "Forty-six homes" in answer.answer
+
+
+_MATCH_PREVIEW = (
+    "Rovers sack their manager\n"
+    "Dunmore Rovers dismissed manager Tomas Reyes on Monday after a run of seven defeats.\n"
+    "Assistant coach Ilona Maris will take charge for Sunday’s match away at Harwick United.\n"
+    "The club said a permanent appointment would follow by the end of the season.\n"
+)
+
+
+def test_a_question_about_how_things_turned_out_is_not_answered_by_what_was_expected(
+    tmp_path: Path, embedder: object
+) -> None:
+    answer = _ask_one_article(
+        tmp_path, embedder, _MATCH_PREVIEW, "What was the result of Rovers' first match under Maris at Harwick?"
+    )
+
+    assert answer.abstained
+    assert any("not how it turned out" in n for n in answer.notices)
+
+
+def test_a_reported_outcome_is_still_answered(tmp_path: Path, embedder: object) -> None:
+    text = _MATCH_PREVIEW + "Rovers won 2-1 at Harwick United on Sunday in Maris’s first match in charge.\n"
+    answer = _ask_one_article(
+        tmp_path, embedder, text, "What was the result of Rovers' first match under Maris at Harwick?"
+    )
+
+    assert not answer.abstained
+    assert "won 2-1" in answer.answer
+
+
+def test_a_report_named_by_its_date_is_read_even_when_other_articles_fill_the_top_passages(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("In the September 2024 report, how many captives in all were still being held?")
+
+    assert not answer.abstained
+    assert "101 captives" in answer.answer
+    assert answer.citations[0].date == "2024-09-16"
+
+
+def test_each_clause_of_a_two_part_question_gets_its_own_evidence(tmp_path: Path, embedder: object) -> None:
+    text = (
+        "Dockers walk out at Valdmora\n"
+        "About 1,200 dockworkers at the Port of Valdmora walked out on Monday, halting container traffic.\n"
+        "The Valdmora Dockers’ Union is demanding a 9 per cent pay rise, arguing that wages have lagged inflation.\n"
+        "Ships queued outside the harbour by Monday evening, the harbourmaster said.\n"
+        "Saltmere Terminals, which runs the berths, has offered 4.5 per cent spread over two years.\n"
+        "Talks are due to resume at the National Conciliation Office on Thursday.\n"
+    )
+    answer = _ask_one_article(
+        tmp_path, embedder, text, "What raise were the dockers after, and what had the terminal operator offered?"
+    )
+
+    assert "9 per cent" in answer.answer and "4.5 per cent" in answer.answer
