@@ -48,6 +48,9 @@ class Settings:
     llm_max_tokens: int = 160  # the answer's length cap
     llm_source_tokens: int = 260  # budget for the numbered sources in the prompt (cl100k tokens)
     llm_grammar: str = "local"  # constrain citations with a GBNF grammar: local, always or never
+    # First let the model judge which sources answer (rag/llm_judge.py). Off: it measured worse (README).
+    llm_judge: bool = False
+    llm_none_threshold: float = 0.9  # abstain when the judge's P(no source answers) reaches this (dev curve)
     model_cache_dir: Path = _DEFAULT_MODEL_CACHE  # where the bundled model is assembled once
     max_answer_sentences: int = 4
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
@@ -86,6 +89,9 @@ class Settings:
         return dataclasses.replace(self, **{k: _coerce(self, k, v) for k, v in changes.items()})
 
 
+_BOOLEAN = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def _coerce(defaults: Settings | None, name: str, raw: Any) -> Any:
     default = getattr(defaults or Settings(), name)
     kind = type(default)
@@ -93,6 +99,10 @@ def _coerce(defaults: Settings | None, name: str, raw: Any) -> Any:
         return Path(str(raw)).expanduser()
     if kind is float and isinstance(raw, int | float) and not isinstance(raw, bool):
         return float(raw)
+    if kind is bool and isinstance(raw, str):
+        if raw.strip().lower() not in _BOOLEAN:
+            raise ConfigError(f"Setting {name} expects true or false, got {raw!r}.")
+        return _BOOLEAN[raw.strip().lower()]
     if isinstance(raw, str):
         try:
             return kind(raw)

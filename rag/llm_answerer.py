@@ -20,7 +20,8 @@ from rag.errors import RagError
 from rag.evidence import Ranking
 from rag.extractive import ExtractiveAnswerer
 from rag.llm_backend import ChatBackend, Generation
-from rag.llm_prompt import Source, build_messages, citation_grammar, prompt_tokens, select_sources
+from rag.llm_judge import JUDGE_QUESTION, Judgement, judge_grammar, judgement_from
+from rag.llm_prompt import Source, answer_turn, build_messages, citation_grammar, prompt_tokens, select_sources
 from rag.question import Question, normalise, numbers
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
@@ -48,11 +49,28 @@ class LLMAnswerer:
             yield self._abstain(question, [ranking.abstain_reason], ranking.best)
             return
         sources = select_sources(ranking.ranked, self.settings.llm_source_tokens)
-        messages = build_messages(question, sources)
-        grammar = citation_grammar(len(sources), min(3, self.settings.max_answer_sentences))
         generation = Generation()
         started = time.perf_counter()
+        picks: list[int] | None = None
+        judged_usage: dict[str, float] = {}
         try:
+            if self.settings.llm_judge:
+                judged = build_messages(question, sources, ask=JUDGE_QUESTION)
+                judgement = self._judge(judged, len(sources))
+                picks = judgement.picks()
+                judged_usage = {
+                    "judge_seconds": round(time.perf_counter() - started, 3),
+                    "judge_none": round(judgement.none, 3),
+                    "judge_picks": len(picks),
+                }
+                if judgement.none >= self.settings.llm_none_threshold or not picks:
+                    note = f"The model judged that no source answers this (P(none) = {judgement.none:.2f})."
+                    yield replace(self._abstain(question, [note], ranking.best), usage=judged_usage)
+                    return
+                messages = answer_turn(judged, judgement.said, picks, ranking.question.yes_no)
+            else:
+                messages = build_messages(question, sources)
+            grammar = citation_grammar(len(sources), min(3, self.settings.max_answer_sentences), picks)
             for piece in self.backend.stream(
                 messages, max_tokens=self.settings.llm_max_tokens, grammar=grammar, generation=generation
             ):
@@ -63,8 +81,12 @@ class LLMAnswerer:
             reason = _describe(exc, time.perf_counter() - started)
             yield self._fallback(question, passages, ranking, reason, generation)
             return
-        usage = _usage(generation, prompt_tokens(messages), len(sources))
+        usage = _usage(generation, prompt_tokens(messages), len(sources)) | judged_usage
         yield self._compose(question, ranking, sources, generation.text, usage, passages)
+
+    def _judge(self, messages: list[tuple[str, str]], n_sources: int) -> Judgement:
+        said, alternatives = self.backend.first_token(messages, grammar=judge_grammar(n_sources))
+        return judgement_from(alternatives, said, n_sources)
 
     def _compose(
         self,

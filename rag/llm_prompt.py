@@ -103,13 +103,27 @@ def _merge(windows: list[tuple[Chunk, int, int]], new: tuple[Chunk, int, int]) -
     return out
 
 
-def build_messages(question: str, sources: list[Source]) -> list[tuple[str, str]]:
+def build_messages(question: str, sources: list[Source], ask: str = "") -> list[tuple[str, str]]:
+    """The system rules, then the numbered sources and the question; `ask` is appended to that turn
+    (the judge's question, rag.llm_judge), so the answer turn that follows shares the whole prefix."""
     lines = []
     for source in sources:
         dated = f"({source.chunk.date}) " if source.chunk.date else ""
         lines.append(f"[{source.n}] {dated}{as_quoted_text(source.text)}")
     user = "Sources:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
-    return [("system", SYSTEM_PROMPT), ("user", user)]
+    return [("system", SYSTEM_PROMPT), ("user", f"{user}\n\n{ask}" if ask else user)]
+
+
+def answer_turn(messages: list[tuple[str, str]], said: str, picks: list[int], yes_no: bool) -> list[tuple[str, str]]:
+    """The judged conversation continued: write the answer from the picked sources only."""
+    named = ", ".join(f"[{n}]" for n in picks)
+    rule = (
+        f"Now answer the question from source{'s' if len(picks) > 1 else ''} {named} only, in one to three "
+        "short sentences. End each sentence with the number of its source. "
+    )
+    if yes_no:
+        rule += "Begin with Yes or No, then give the reason the source gives. "
+    return [*messages, ("assistant", said), ("user", rule + "Keep who said what exactly as in the source.")]
 
 
 def prompt_tokens(messages: list[tuple[str, str]]) -> int:
@@ -117,14 +131,17 @@ def prompt_tokens(messages: list[tuple[str, str]]) -> int:
     return sum(count_tokens(content) for _, content in messages)
 
 
-def citation_grammar(n_sources: int, max_sentences: int) -> str:
-    """GBNF: either the abstention, or 1..max_sentences sentences each ending in valid [n] markers."""
-    numbers = " | ".join(f'"{n}"' for n in range(1, n_sources + 1))
+def citation_grammar(n_sources: int, max_sentences: int, allowed: list[int] | None = None) -> str:
+    """GBNF: either the abstention, or 1..max_sentences sentences each ending in valid [n] markers
+    (only the `allowed` numbers, when the judge picked some). A sentence has at least four words
+    before its marker, so a marker cannot stand in for what it says ("According to [1].")."""
+    numbers = " | ".join(f'"{n}"' for n in (allowed or range(1, n_sources + 1)))
     more = max(0, max_sentences - 1)
     abstain = ABSTAIN_TEXT.replace('"', '\\"')
     return (
         f'root ::= "{abstain}" | sentence (" " sentence){{0,{more}}}\n'
-        'sentence ::= [A-Z0-9"] [^\\[\\]\\n]{3,400} cite{1,3} "."?\n'
+        'sentence ::= [A-Z0-9"“] [^\\[\\]\\n ]{0,40} (" " word){3,80} cite{1,3} "."?\n'
+        "word ::= [^\\[\\]\\n ]{1,40}\n"
         'cite ::= " [" num "]"\n'
         f"num ::= {numbers}\n"
     )

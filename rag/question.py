@@ -33,6 +33,9 @@ _EXTRA_STOP = {
 _OUTCOME_Q = re.compile(
     r"\b(?:eventually|ultimately|finally|in the end|ever)\b|\b(?:result|outcome|verdict) of\b", re.IGNORECASE
 )
+_YES_NO = re.compile(
+    r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b(?!.*\bor\b)", re.IGNORECASE
+)
 _COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
 
@@ -81,9 +84,10 @@ def stems(text: str) -> set[str]:
 
 
 def _name_words(name: str) -> list[str]:
-    """Distinctive words of a name: acronyms ('US') keep their case, other words are lowercased."""
+    """Distinctive words of a name: acronyms ('US') keep their case, other words are lowercased;
+    a hyphen joins two words ('IDF-Hezbollah'), as it does where the text's words are read."""
     words = []
-    for word in name.replace(".", "").split():
+    for word in re.split(r"[\s\-‐–]+", name.replace(".", "")):
         if word.isupper() and len(word) > 1:
             words.append(word)
         elif len(word) > 2 and word.lower() not in _stopwords():
@@ -195,6 +199,11 @@ class Question:
     @property
     def wants_count(self) -> bool:
         return self.answer_type == "number"
+
+    @property
+    def yes_no(self) -> bool:
+        """ "Did Netanyahu see any alternative…?": answered with yes or no and the reason."""
+        return bool(_YES_NO.match(self.text))
 
     @property
     def wants_time(self) -> bool:

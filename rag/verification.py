@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
+from rag.fact_checks import misplaced_number, negation_flipped
 from rag.question import capitalised_names, mentions, normalise, numbers, stems
 from rag.sentences import sentence_spans
 
@@ -37,6 +38,11 @@ _SILENCE = re.compile(
 # Clause boundaries inside one sentence: "Miller had no timetable, and US negotiators said 90% ...".
 _CLAUSE = re.compile(r"\s*(?:;|,\s*(?:and|but|while|whereas)\b)\s*", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?][\"”’')]*$")
+# "According to [1].", "130 hostages remain in Gaza, while [1].": the marker stands where the words should be.
+_DANGLING = re.compile(
+    r"\b(?:to|of|by|from|with|while|whereas|and|but|or|that|as|in|on|for|at|the|a|an|said|says|according)[\s,.:;]*$",
+    re.IGNORECASE,
+)
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -102,8 +108,13 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     missing_names = [name for name in capitalised_names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
-    if mixed := _facts_split_across(sentence, _fact_units(source_texts)):
+    units = _fact_units(source_texts)
+    if mixed := _facts_split_across(sentence, units):
         return Support(False, 0.0, f"no one cited sentence has all of {mixed}")
+    if flipped := negation_flipped(sentence, units):
+        return Support(False, 0.0, f"“{flipped}” is negated where the source is not, or the reverse")
+    if number := misplaced_number(sentence, units):
+        return Support(False, 0.0, f"{number} counts something else in the cited source")
     terms = stems(sentence)
     lexical = len(terms & stems(joined)) / len(terms) if terms else 1.0
     semantic = 0.0
@@ -160,6 +171,10 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
         if index == len(pieces) - 1 and not piece.cited and not _FINISHED.search(piece.text):
             reason = "unfinished: the model stopped mid-sentence (length limit)"
             checks.append(SentenceCheck(piece.text, "dropped", [], [], reason))
+            continue
+        if _DANGLING.search(piece.text):
+            reason = "unfinished: a citation stands in for what the sentence should say"
+            checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
         given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]
         invalid = [n for n in piece.cited if not 1 <= n <= len(sources)]

@@ -180,3 +180,20 @@ def test_missing_local_model_is_a_clear_error_not_a_silent_fallback(seed_setting
         pytest.raises(ModelMissingError, match="not a GGUF"),
     ):
         assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
+
+
+def test_the_judge_reads_the_sources_before_the_model_writes(seed_settings: Settings, llm_server: LocalServer) -> None:
+    # RAG_LLM_JUDGE: one-token turn whose log-probabilities say which sources answer, then the
+    # answer turn in the same conversation, citing only the picked sources (or an abstention).
+    settings = hosted(seed_settings, llm_server, llm_judge=True, llm_none_threshold=1.01)
+    with Assistant(settings) as assistant:
+        answer = assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
+    assert 0.0 <= answer.usage["judge_none"] <= 1.0
+    assert 1 <= answer.usage["judge_picks"] <= 3
+    if not answer.fallback:
+        assert_verified(answer)
+    strict = hosted(seed_settings, llm_server, llm_judge=True, llm_none_threshold=0.0)
+    with Assistant(strict) as assistant:
+        refused = assistant.ask("What did Netanyahu demand about the Philadelphi corridor?")
+    assert refused.abstained and refused.draft == ""
+    assert any("judged that no source answers" in n for n in refused.notices)

@@ -60,8 +60,8 @@ def test_citation_grammar_rules_are_all_defined_and_used() -> None:
     rules = _gbnf_rules(grammar)
     referenced = {m["ref"] for body in rules.values() for m in _GBNF_TOKEN.finditer(body) if m["ref"]}
 
-    assert set(rules) == {"root", "sentence", "cite", "num"}
-    assert referenced == {"sentence", "cite", "num"}
+    assert set(rules) == {"root", "sentence", "word", "cite", "num"}
+    assert referenced == {"sentence", "word", "cite", "num"}
     assert rules["num"] == '"1" | "2" | "3"'
 
 
@@ -79,7 +79,8 @@ def test_citation_grammar_accepts_cited_sentences_and_the_abstention() -> None:
     assert root.fullmatch(ABSTAIN_TEXT)
     assert root.fullmatch("Qatar and Egypt have been the main mediators [3].")
     assert root.fullmatch("Burns said 90% of Phase I is agreed [1] [2].")
-    assert root.fullmatch("Qatar and Egypt mediate [3]. Burns said 90% is agreed [1]. Talks go on [6]")
+    assert root.fullmatch("Qatar and Egypt mediate [3]. Burns said 90% is agreed [1]. Talks go on today [6]")
+    assert root.fullmatch("A deal is close, Blinken said [2].")
     assert root.fullmatch('"We continue to engage," Miller said [2].')
 
 
@@ -95,10 +96,18 @@ def test_citation_grammar_accepts_cited_sentences_and_the_abstention() -> None:
         "Qatar and Egypt mediate [3].\nBurns said 90% is agreed [1].",  # one line
         "Qatar mediates [3]. Egypt mediates [3]. The US supports them [3]. Talks go on [1].",  # 4 > 3 sentences
         "The sources don't say",
+        "According to [1].",  # a marker is not what the sentence says
     ],
 )
 def test_citation_grammar_rejects_invalid_answers(text: str) -> None:
     assert not _gbnf_to_regex(citation_grammar(6, 3)).fullmatch(text)
+
+
+def test_citation_grammar_limits_markers_to_the_sources_the_judge_picked() -> None:
+    root = _gbnf_to_regex(citation_grammar(6, 3, allowed=[2, 5]))
+
+    assert root.fullmatch("Burns said 90% of Phase I is agreed [5].")
+    assert not root.fullmatch("Burns said 90% of Phase I is agreed [1].")
 
 
 def test_citation_grammar_with_one_sentence_allows_only_one() -> None:
@@ -106,7 +115,7 @@ def test_citation_grammar_with_one_sentence_allows_only_one() -> None:
 
     assert "{0,0}" in citation_grammar(2, 1)
     assert root.fullmatch("Qatar and Egypt have been the main mediators [2].")
-    assert not root.fullmatch("Qatar mediates [2]. Egypt mediates [1].")
+    assert not root.fullmatch("Qatar mediates for Hamas [2]. Egypt mediates for Hamas [1].")
 
 
 def test_citation_grammar_escapes_the_abstention_as_a_gbnf_literal() -> None:

@@ -271,7 +271,8 @@ def test_the_mode_choices_are_only_modes_that_can_answer_here(seed_settings: Set
         "Extractive (quotes the articles)",
         "Local LLM (my-model.gguf)",
     ]
-    assert default_mode(local) == "local"
+    assert default_mode(local) == "extractive"  # auto: the LLM did not beat extractive (README)
+    assert default_mode(local.replace(llm="local")) == "local"
     hosted = missing.replace(llm="hosted", llm_base_url="http://127.0.0.1:9/v1", llm_model="gpt-x")
     assert [value for _, value in mode_choices(hosted)] == ["extractive", "hosted"]
     assert ("Hosted LLM (gpt-x)", "hosted") in mode_choices(hosted) and default_mode(hosted) == "hosted"

@@ -331,3 +331,47 @@ def test_a_sentence_cut_off_by_the_length_limit_is_dropped() -> None:
     assert result.kept == [("Qatar and Egypt have been the main mediators", [1])]
     assert [c.status for c in result.checks] == ["supported", "dropped"]
     assert "unfinished" in result.checks[1].reason
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "According to [1].",
+        "Some 130 hostages are believed to remain in Gaza, while [1].",
+        "US negotiators, including Burns, have said [1].",
+    ],
+)
+def test_a_sentence_whose_citation_stands_in_for_its_words_is_dropped(draft: str) -> None:
+    # Seen from the 1.5B model: every word is in the source, so the lexical check alone let it pass.
+    sources = [f"{OCTOBER} {BURNS}"]
+    result = verify(draft, sources)
+
+    assert result.kept == []
+    assert result.checks[0].status == "dropped" and "stands in" in result.checks[0].reason
+
+
+HAMAS_CRITICISM = _seed_sentence("003_6f61d5c10235f360.txt", "Hamas officials have issued statements")
+
+
+def test_a_negation_flip_is_dropped_though_every_word_is_in_the_source() -> None:
+    assert support("Hamas officials have issued statements criticizing it.", [HAMAS_CRITICISM], None).supported
+    flipped = support("Hamas officials have formally rejected the proposal.", [HAMAS_CRITICISM], None)
+    assert not flipped.supported and "negated" in flipped.reason
+
+
+def test_a_negation_elsewhere_in_the_source_sentence_does_not_count() -> None:
+    # OCTOBER says "not all of them alive" in another clause.
+    assert support("Hamas terrorists murdered some 1,200 people.", [OCTOBER], None).supported
+
+
+def test_a_number_given_to_the_wrong_thing_is_dropped() -> None:
+    # 130 is in the source, but it counts hostages there.
+    assert support("Some 130 hostages are believed to remain in Gaza.", [OCTOBER], None).supported
+    wrong = support("Some 130 civilians were murdered on October 7.", [OCTOBER], None)
+    assert not wrong.supported and "130 counts something else" in wrong.reason
+
+
+def test_a_hyphenated_name_is_found_in_the_source_that_has_it() -> None:
+    lew = _seed_sentence("000_bad4616c5d09da39.txt", "Lew said that if Phase I")
+    draft = "Lew said the cross-border IDF-Hezbollah conflict would be easier to resolve diplomatically [1]."
+    assert verify(draft, [lew]).kept
