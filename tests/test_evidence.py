@@ -247,3 +247,20 @@ def test_each_clause_of_a_two_part_question_gets_its_own_evidence(tmp_path: Path
     )
 
     assert "9 per cent" in answer.answer and "4.5 per cent" in answer.answer
+
+
+def test_who_said_something_is_answered_by_a_sentence_reporting_speech(tmp_path: Path, embedder: object) -> None:
+    text = (
+        "Rare violin stolen from Orsk concert hall\n"
+        "A violin made in 1709 has been stolen from the Orsk Concert Hall in what police described as a planned "
+        "overnight raid.\n"
+        "The violin, one of four made by the luthier Anders Pell, was lent to the hall by a local family in 1962.\n"
+        "Inspector Lena Varga said officers were studying footage from nine cameras around the hall. "
+        "“Whoever did this knew the hall inside out,” Varga said.\n"
+    )
+    answer = _ask_one_article(tmp_path, embedder, text, "Who said the violin thief knew the concert hall inside out?")
+
+    # The opening sentence shares more words with the question, but nobody says anything in it.
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("“Whoever did this knew the hall")
+    assert "Varga" in answer.answer
