@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from rag.attribution import attributed, closes_quote, opens_quote, points_back, speaks
 from rag.config import Settings
-from rag.question import Question, in_vocabulary, normalise, numbers, parse_question, stems
+from rag.outlets import is_report_of, without_outlets
+from rag.question import MONTHS, Question, in_vocabulary, normalise, numbers, parse_question, stems
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
 from rag.sentences import sentence_spans
@@ -64,6 +65,7 @@ class Evidence:
     score: float = 0.0
     slot: bool = True
     speaker_ok: bool = False
+    target: int = -1  # which of the reports the question names this window is from (-1: none)
     placement: float = 1.0  # the heading and wrong-article penalties, which hold for any question
     clause_scores: list[float] = field(default_factory=list)  # how well it answers each of the question's clauses
     notes: list[str] = field(default_factory=list)
@@ -93,6 +95,7 @@ class Ranking:
     ranked: list[Evidence]
     best: float
     abstain_reason: str
+    targets: tuple[str, ...] = ()  # the reports it names, when it names two or more (Evidence.target)
 
 
 class EvidenceRanker:
@@ -123,6 +126,9 @@ class EvidenceRanker:
             return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
         self._score(parsed, windows)
         self._score_clauses(parsed, windows)
+        names, targets = self.report_targets(parsed)
+        for ev in windows:
+            ev.target = next((i for i, sources in enumerate(targets) if ev.source in sources), -1)
         ranked = sorted(windows, key=lambda e: e.score, reverse=True)
         answering = [e for e in ranked if e.slot]
         if parsed.wants_outcome and answering and anticipates(answering[0].fact_text):
@@ -140,7 +146,7 @@ class EvidenceRanker:
                 f"(best evidence score {best:.2f}, threshold {threshold:.2f})."
             )
             return Ranking(parsed, ranked, best, note)
-        return Ranking(parsed, answering + [e for e in ranked if not e.slot], best, "")
+        return Ranking(parsed, answering + [e for e in ranked if not e.slot], best, "", names)
 
     def _name_factor(self, question: Question) -> float:
         """Halve the evidence when none of the question's names occurs anywhere in the articles.
@@ -153,7 +159,7 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        matches = self.tokens.scores(question.text, [w.text for w in windows])
+        matches = self.tokens.scores(without_outlets(question.text, question.outlets), [w.text for w in windows])
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
@@ -202,10 +208,26 @@ class EvidenceRanker:
             return False
         return in_vocabulary(question.speaker, facts.words)
 
+    def report_targets(self, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
+        """The reports a question names, when it names two or more ("the New York Times and the
+        Times of Israel reports", "… and in the September 2024 report"), with each one's articles."""
+        names = list(question.outlets)
+        targets = [{s for s, f in self.articles.items() if is_report_of(f.title, f.text, o)} for o in names]
+        if (question.years or question.months) and question.reports_named > 1:
+            names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
+            targets.append({s for s, f in self.articles.items() if f.date and date_matches(f.date, question)})
+        kept = [(n, t) for n, t in zip(names, targets, strict=True) if t]
+        if len(kept) < 2:
+            return (), []
+        return tuple(n for n, _ in kept), [t for _, t in kept]
+
     def articles_asked_for(self, question: str | Question) -> set[str]:
-        """Articles the question's date or outlet points to; empty when it names none we can match,
-        or names two reports (then it asks across articles and none is ruled out)."""
+        """Articles the question's date or outlet points to; empty when it names none we can match.
+        A question naming two reports asks across them: every named report's articles."""
         parsed = parse_question(question) if isinstance(question, str) else question
+        _, targets = self.report_targets(parsed)
+        if targets:
+            return set().union(*targets)
         if parsed.reports_named > 1:
             return set()
         picks: set[str] = set()

@@ -42,7 +42,7 @@ class ExtractiveAnswerer:
         if ranking.abstain_reason:
             return _abstain(question, [ranking.abstain_reason], ranking.best)
         chosen = choose(ranking, self.settings.max_answer_sentences)
-        return _compose(question, ranking.question, chosen, ranking.best)
+        return _compose(question, ranking.question, chosen, ranking.best, ranking.targets)
 
 
 def choose(ranking: Ranking, limit: int) -> list[Evidence]:
@@ -64,6 +64,9 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         top = max((e for e in ranked if e.score >= floor), key=lambda e: e.clause_scores[i])
         if not any(c.clause_scores[i] >= CLAUSE_HIT * top.clause_scores[i] for c in chosen):
             add(top)
+    for i, _name in enumerate(ranking.targets):  # one window from each report the question names
+        if not any(c.target == i for c in chosen):
+            add(next((e for e in ranked if e.target == i and e.slot), None))
     if question.compare:
         for ev in ranked:
             if ev.score >= OTHER_SOURCE_RATIO * best.score and ev.slot and all(ev.source != c.source for c in chosen):
@@ -139,7 +142,9 @@ def _covers(ev: Evidence, part: str) -> bool:
     return noun in words and any(f"{w} {noun}" in words or f"{noun} {w}" in words for w in ordinal_words(number))
 
 
-def _label(ev: Evidence) -> str:
+def _label(ev: Evidence, targets: tuple[str, ...]) -> str:
+    if ev.target >= 0 and targets:
+        return f"The {targets[ev.target]} report: "
     chunk = ev.passage.chunk
     if chunk.date:
         return f"The article dated {chunk.date}: "
@@ -147,10 +152,14 @@ def _label(ev: Evidence) -> str:
     return f"“{title}…”: " if title else f"{chunk.source}: "
 
 
-def _compose(question: str, parsed: Question, chosen: list[Evidence], best: float) -> Answer:
+def _compose(
+    question: str, parsed: Question, chosen: list[Evidence], best: float, targets: tuple[str, ...] = ()
+) -> Answer:
     citations = [cite(i, c.passage.chunk, c.start, c.end) for i, c in enumerate(chosen, start=1)]
-    labelled = parsed.compare and len({c.source for c in chosen}) > 1
-    lines = [f"{_label(c) if labelled else ''}{as_quoted_text(c.text)} [{i}]" for i, c in enumerate(chosen, start=1)]
+    labelled = (parsed.compare or bool(targets)) and len({c.source for c in chosen}) > 1
+    lines = [
+        f"{_label(c, targets) if labelled else ''}{as_quoted_text(c.text)} [{i}]" for i, c in enumerate(chosen, start=1)
+    ]
     notices: list[str] = []
     dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)
     if parsed.wants_time and dated is not None:

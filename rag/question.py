@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from rag.outlets import named_outlets
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SPEECH = (
@@ -135,7 +137,9 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
 # "the Times of Israel piece", "according to the Ledger's story": the outlet picks an article.
-_OUTLET = re.compile(rf"\b(?P<outlet>(?:[A-Z][\w’'\-]*\s)*?(?:of\s)?(?:[A-Z][\w’'\-]*))(?:[’']s)?\s+{_REPORT}\b")
+_OUTLET = re.compile(
+    rf"\b(?P<outlet>(?:[A-Z][\w’'\-]*\s)*?(?:of\s)?(?:[A-Z][\w’'\-]*)(?:\s\d{{1,3}})?)(?:[’']s)?\s+{_REPORT}\b"
+)  # "the Channel 12 report": a broadcaster's number is part of its name
 _PART_CUE = re.compile(
     r"\b(?:each|both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
     r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b",
@@ -190,6 +194,7 @@ class Question:
     years: frozenset[str]  # years named; they pick articles when an article is dated then
     months: frozenset[str]  # month names (lowercase), likewise
     outlet: str  # an outlet or report named to pick an article ("the Times of Israel piece")
+    outlets: tuple[str, ...]  # every outlet named ("the New York Times and the Times of Israel reports")
     reports_named: int  # "the Al Jazeera report and the Times of Israel report": 2, a question across articles
     focus: str  # what a "how many"/"how much" asks the number of, as written ("houses")
     focus_stems: frozenset[str]  # the same, stemmed
@@ -223,13 +228,15 @@ def parse_question(text: str) -> Question:
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))
     reports_named = len(re.findall(rf"\b{_REPORT}\b", text, re.IGNORECASE))
-    names = question_names(text, exclude=outlet)
+    outlets = named_outlets(text)
+    names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]
     parts = _parts(text, names, speaker)
-    drop = stems(outlet) | stems(" ".join(months)) | ({"report", "articl", "piec", "stori"} if outlet else set())
+    drop = stems(" ".join((outlet, *outlets))) | stems(" ".join(months))
+    drop |= {"report", "articl", "piec", "stori"} if outlet or outlets else set()
     return Question(
         text=text,
         names=tuple(names),
-        numbers=frozenset(n for n in fact_numbers(text) if not _YEAR.fullmatch(n)),
+        numbers=frozenset(n for n in fact_numbers(text) - numbers(outlet) if not _YEAR.fullmatch(n)),
         stems=frozenset(stems(text) - drop),
         name_stems=frozenset(stems(" ".join(names))),
         speaker_stems=frozenset(stems(f"{role} {speaker}")),  # "the US ambassador Lew": all of it names him
@@ -242,6 +249,7 @@ def parse_question(text: str) -> Question:
         years=frozenset(_YEAR.findall(text)),
         months=months,
         outlet=outlet,
+        outlets=outlets,
         reports_named=reports_named,
         focus=_focus(text),
         focus_stems=frozenset(stems(_focus(text))),

@@ -8,7 +8,7 @@ built, so the two sides always see the same articles.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
@@ -39,6 +39,7 @@ class ArticleFacts:
     words: frozenset[str]
     date: str
     title: str
+    text: str = field(default="", repr=False)  # the whole text, lowercased, one space between words
 
 
 def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
@@ -46,7 +47,10 @@ def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
     for chunk in chunks:
         texts.setdefault(chunk.source, []).append(chunk.text)
     first = {c.source: c for c in reversed(chunks)}
-    return {s: ArticleFacts(vocabulary(t), first[s].date, first[s].title) for s, t in texts.items()}
+    return {
+        s: ArticleFacts(vocabulary(t), first[s].date, first[s].title, " ".join(" ".join(t).lower().split()))
+        for s, t in texts.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -264,3 +264,30 @@ def test_who_said_something_is_answered_by_a_sentence_reporting_speech(tmp_path:
     assert not answer.abstained
     assert answer.citations[0].quote.startswith("“Whoever did this knew the hall")
     assert "Varga" in answer.answer
+
+
+def test_a_question_naming_two_reports_gets_one_labelled_window_from_each(tmp_path: Path, embedder: object) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ledger.txt").write_text(
+        "Quillon beats forecasts\nBy Mara Olsen, The Northgate Ledger\n\n"
+        "Quillon Systems reported second-quarter revenue of 1.2 billion crowns on Wednesday.\n"
+        "The company’s shares rose 4 per cent in early trading.\n",
+        encoding="utf-8",
+    )
+    (corpus / "courier.txt").write_text(
+        "Quillon to cut 900 jobs\nBy Pieter Hallam, The Coastline Courier\n\n"
+        "Quillon Systems will cut about 900 jobs, weeks after reporting record quarterly revenue of 1.23 billion "
+        "crowns.\nThe cuts fall mainly on the on-premises software division.\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    index_paths([corpus], settings, progress=False, embedder=embedder)
+    with Assistant(settings) as assistant:
+        answer = assistant.ask(
+            "How do the Northgate Ledger and the Coastline Courier reports differ on Quillon's quarterly revenue?"
+        )
+
+    assert "1.2 billion" in answer.answer and "1.23 billion" in answer.answer
+    assert "The Northgate Ledger report:" in answer.answer and "The Coastline Courier report:" in answer.answer
+    assert {c.source for c in answer.citations} == {"ledger.txt", "courier.txt"}

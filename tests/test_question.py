@@ -145,3 +145,52 @@ def test_a_question_naming_two_reports_asks_for_evidence_from_each() -> None:
     q = parse_question("What do the Times of Israel and Al Jazeera reports say about aid, according to each report?")
     assert q.compare
     assert parse_question("What did the report say about aid?").compare is False
+
+
+def test_a_broadcasters_number_is_part_of_the_outlet_not_a_fact_to_find() -> None:
+    q = parse_question("What two options did the war cabinet see, per the Channel 12 report?")
+
+    assert q.outlet == "Channel 12"
+    assert q.numbers == frozenset()
+    assert "channel" not in q.stems
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("How was the roster dispute eventually resolved?", True),
+        ("What was the result of Sunday's match?", True),
+        ("Was the stolen violin ever found?", True),
+        ("How many homes did the fire destroy?", False),
+    ],
+)
+def test_questions_about_how_things_turned_out(text: str, outcome: bool) -> None:
+    assert parse_question(text).wants_outcome is outcome
+
+
+def test_yes_no_questions_start_with_an_auxiliary_and_offer_no_alternative() -> None:
+    assert parse_question("Did Netanyahu see any alternative to the offensive?").yes_no
+    assert not parse_question("Did Israel wait or present its own offer?").yes_no
+    assert not parse_question("What did Netanyahu say?").yes_no
+
+
+@pytest.mark.parametrize(
+    ("text", "outlets"),
+    [
+        (
+            "How do the New York Times and the Times of Israel reports differ on the talks?",
+            ("New York Times", "Times of Israel"),
+        ),
+        (
+            "What did Blinken say in the New York Times report, and in the Al Jazeera report?",
+            ("New York Times", "Al Jazeera"),
+        ),
+        ("What would Israel give up under the rejected proposal (Times of Israel)?", ("Times of Israel",)),
+        ("In the September 2024 report, how many captives remained?", ()),
+    ],
+)
+def test_every_named_report_is_found_and_dropped_from_the_terms(text: str, outlets: tuple[str, ...]) -> None:
+    q = parse_question(text)
+
+    assert q.outlets == outlets
+    assert not {"time", "jazeera", "york"} & q.stems

@@ -1,0 +1,72 @@
+"""Which reports a question names, and which articles each of them is.
+
+"How do the New York Times and the Times of Israel reports differ…", "…in the Al Jazeera
+report, and after … in the Times of Israel report", "the proposal Hamas rejected (Times of
+Israel)": a question comparing reports needs one piece of evidence from each named report,
+not the two best windows wherever they are. The names are read from the question's words;
+an article is a named report when its title names the outlet or its text has the outlet's
+name as a phrase ("This article originally appeared in The New York Times").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+_NAME = r"[A-Z][\w’'\-]*(?:\s(?:of\s)?[A-Z][\w’'\-]*)*(?:\s\d{1,3}(?!\d))?"
+_REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)"
+_ONE = re.compile(rf"\b(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}s?\b")
+_TWO = re.compile(rf"\b(?P<a>{_NAME})\s+and\s+(?:the\s+)?(?P<b>{_NAME})(?:[’']s)?\s+{_REPORT}s\b")
+_ACCORDING = re.compile(rf"\baccording to (?:the\s+)?(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}\b")
+_BRACKETED = re.compile(rf"\((?P<a>{_NAME})\)")
+# Capitalised words a question may put before a name: "In the September 2024 report" names no outlet.
+_NOT_OUTLETS = set(calendar.month_name[1:]) | {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "How",
+    "What",
+    "Which",
+    "Do",
+    "Did",
+    "Does",
+}
+
+
+def named_outlets(text: str) -> tuple[str, ...]:
+    """Outlet names in the order the question gives them, each once ("Times of Israel")."""
+    found: list[tuple[int, str]] = []
+    for pattern in (_TWO, _ONE, _ACCORDING, _BRACKETED):
+        for match in pattern.finditer(text):
+            for group in ("a", "b"):
+                if group in match.groupdict() and match.group(group):
+                    found.append((match.start(group), _clean(match.group(group))))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name and name not in out and not any(name in longer for longer in out):
+            out = [o for o in out if o not in name] + [name]
+    return tuple(out)
+
+
+def _clean(name: str) -> str:
+    words = name.split()
+    while words and (words[0] in _NOT_OUTLETS or words[0].lower() in {"the", "a", "an", "in", "on", "of"}):
+        words = words[1:]  # "The New York Times", "In the …": the outlet starts after
+    return " ".join(words)
+
+
+def is_report_of(title: str, text: str, outlet: str) -> bool:
+    """The article's title names the outlet, or its text (lowercased, one space between words)
+    has the outlet's name as a phrase."""
+    phrase = " ".join(outlet.lower().split())
+    return phrase in title.lower() or f" {phrase}" in f" {text}"
+
+
+def without_outlets(text: str, outlets: tuple[str, ...]) -> str:
+    """The question without the outlets' names: "New York Times" is not what it asks about, and a
+    sentence like "This article originally appeared in The New York Times." must not match it."""
+    for outlet in outlets:
+        text = re.sub(rf"\b{re.escape(outlet)}\b(?:[’']s)?", " ", text)
+    return " ".join(text.split())
