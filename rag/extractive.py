@@ -14,6 +14,7 @@ from dataclasses import replace
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
 from rag.evidence import Evidence, EvidenceRanker, Ranking
+from rag.outlets import is_report_of
 from rag.question import Question, mentions, ordinal_key, ordinal_words, stems
 from rag.retrieval import Passage
 
@@ -143,9 +144,11 @@ def _covers(ev: Evidence, part: str) -> bool:
 
 
 def _label(ev: Evidence, targets: tuple[str, ...]) -> str:
-    if ev.target >= 0 and targets:
-        return f"The {targets[ev.target]} report: "
+    """Which report a window is from, in words its citation shows: the outlet when the cited
+    chunk or its headline names it, else the article's date or headline."""
     chunk = ev.passage.chunk
+    if ev.target >= 0 and is_report_of(chunk.title, " ".join(chunk.text.lower().split()), targets[ev.target]):
+        return f"The {targets[ev.target]} report: "
     if chunk.date:
         return f"The article dated {chunk.date}: "
     title = " ".join(chunk.title.split()[:8])
