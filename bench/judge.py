@@ -57,6 +57,7 @@ def _judge_dev(dataset: Path, corpus: Path, model_path: str) -> list[dict]:
         index_paths([corpus], settings, progress=False)
         backend = LocalBackend(settings)
         with Assistant(settings) as assistant:
+            assistant.load()
             for item in load_dataset(dataset, split="dev"):
                 passages = assistant._retrieve(item.question, None)
                 ranking = assistant._extractive.evidence.rank(item.question, passages)
