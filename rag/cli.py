@@ -22,7 +22,7 @@ REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 MODE_HELP = (
     "answering mode: extractive (quotes, no LLM), local (bundled model on this machine), hosted "
-    "(RAG_LLM_BASE_URL), auto = local if installed (default: $RAG_LLM or auto)"
+    "(RAG_LLM_BASE_URL), auto = the mode that measured best, now extractive (default: $RAG_LLM or auto)"
 )
 MODEL_HELP = "local: qwen2.5-coder-1.5b or qwen2.5-coder-0.5b; hosted: the endpoint's model name ($RAG_LLM_MODEL)"
 

@@ -68,7 +68,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
     for i, _name in enumerate(ranking.targets):  # one window from each report the question names
         if not any(c.target == i for c in chosen):
             add(next((e for e in ranked if e.target == i and e.slot), None))
-    if question.compare:
+    if question.compare and not ranking.targets:  # named reports have their window each already
         for ev in ranked:
             if ev.score >= OTHER_SOURCE_RATIO * best.score and ev.slot and all(ev.source != c.source for c in chosen):
                 add(ev)
