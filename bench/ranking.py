@@ -22,9 +22,9 @@ sys.path.insert(0, str(REPO))
 from evals.dataset import DATASET_PATH, FICTIONAL_CORPUS, FICTIONAL_PATH, SEEDS_DIR, load_dataset  # noqa: E402
 from evals.metrics import must_include_hit  # noqa: E402
 from rag import Assistant, load_settings  # noqa: E402
-from rag.evidence import Evidence  # noqa: E402
 from rag.extractive import _same, choose  # noqa: E402
 from rag.indexing import index_paths  # noqa: E402
+from rag.windows import Evidence  # noqa: E402
 
 DEPTHS = (1, 2, 3, 4)
 

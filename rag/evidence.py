@@ -4,7 +4,7 @@ Both answerers consume this stage, so the extractive and LLM modes rank and abst
 The unit is an *evidence window*: the sentence that holds the fact plus what a reader
 needs to trust it: the sentence naming the speaker when the fact is a "…, he said" quote,
 and the quote that follows when the fact sentence introduces it (rag.attribution decides
-both). Offsets are exact: `window.text == article_text[window.start:window.end]`.
+both; rag.windows builds them). Offsets are exact: `window.text == article_text[window.start:window.end]`.
 
 Answerability is a decision about the asked slot, not only a similarity score: a "how
 many" needs a quantity, a "when" a time, a "what did X say" words attributed to X. Dates
@@ -15,25 +15,23 @@ find in the text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.attribution import attributed, closes_quote, opens_quote, points_back, speaks
+from rag.attribution import attributed, speaks
 from rag.config import Settings
 from rag.outlets import is_report_of, without_outlets
 from rag.question import MONTHS, Question, in_vocabulary, normalise, numbers, parse_question, stems
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
-from rag.sentences import sentence_spans
 from rag.slots import Similarity, anticipates, slot_filled
 from rag.token_match import TokenMatcher
+from rag.windows import Evidence, evidence_windows
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
-MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
 SIMILARITY_WEIGHT = 0.7
-MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 # Someone else's words answer a "what did X say" question (credited to their real speaker) when
 # they hold this share of its weighted terms; on dev, 0.5 and 0.7 gave the same answers.
 MISATTRIBUTED_OVERLAP = 0.6
@@ -47,44 +45,6 @@ FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
 NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
-
-
-@dataclass
-class Evidence:
-    """A window of sentences in one chunk, around the sentence that holds the fact."""
-
-    passage: Passage
-    start: int  # absolute offsets of the window in the article
-    end: int
-    fact_start: int  # absolute offsets of the fact sentence
-    fact_end: int
-    sentences: list[str]  # the chunk's sentences (window indices below point into it)
-    first: int
-    fact: int
-    last: int
-    score: float = 0.0
-    slot: bool = True
-    speaker_ok: bool = False
-    target: int = -1  # which of the reports the question names this window is from (-1: none)
-    placement: float = 1.0  # the heading and wrong-article penalties, which hold for any question
-    clause_scores: list[float] = field(default_factory=list)  # how well it answers each of the question's clauses
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        chunk = self.passage.chunk
-        return chunk.text[self.start - chunk.start : self.end - chunk.start]
-
-    @property
-    def fact_text(self) -> str:
-        return self.sentences[self.fact]
-
-    @property
-    def source(self) -> str:
-        return self.passage.chunk.source
-
-    def overlaps(self, other: Evidence) -> bool:
-        return self.source == other.source and self.start < other.end and other.start < self.end
 
 
 @dataclass
@@ -265,57 +225,6 @@ _SLOT_NAMES = {
     "reason": "a reason for this",
     "other": "an answer",
 }
-
-
-def evidence_windows(passages: list[Passage]) -> list[Evidence]:
-    """One window per usable sentence of the retrieved chunks (a sentence seen twice counts once)."""
-    seen: set[tuple[str, int]] = set()
-    out: list[Evidence] = []
-    for passage in passages:
-        chunk = passage.chunk
-        spans = sentence_spans(chunk.text)
-        texts = [chunk.text[s.start : s.end] for s in spans]
-        for i, span in enumerate(spans):
-            key = (chunk.source, chunk.start + span.start)
-            if key in seen:
-                continue
-            first, last = _window(texts, i)
-            if len(" ".join(texts[first : last + 1]).split()) < MIN_SENTENCE_WORDS:
-                continue
-            seen.add(key)
-            out.append(
-                Evidence(
-                    passage=passage,
-                    start=chunk.start + spans[first].start,
-                    end=chunk.start + spans[last].end,
-                    fact_start=key[1],
-                    fact_end=chunk.start + span.end,
-                    sentences=texts,
-                    first=first,
-                    fact=i,
-                    last=last,
-                )
-            )
-    return out
-
-
-def _window(texts: list[str], i: int) -> tuple[int, int]:
-    """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
-    first, last = i, i
-    words = len(texts[i].split())
-    while first > 0 and ((i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))):
-        words += len(texts[first - 1].split())
-        if words > MAX_WINDOW_WORDS:
-            break
-        first -= 1
-    while last + 1 < len(texts) and (
-        opens_quote(" ".join(texts[first : last + 1])) or (last == i and points_back(texts[last + 1]))
-    ):
-        words += len(texts[last + 1].split())
-        if words > MAX_WINDOW_WORDS:
-            break
-        last += 1
-    return first, last
 
 
 def window_slot(question: Question, ev: Evidence, similarity: Similarity | None = None) -> bool:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rag.answer import ABSTAIN_TEXT, as_quoted_text
 from rag.chunking import Chunk, count_tokens
-from rag.evidence import Evidence
 from rag.sentences import sentence_spans
+from rag.windows import Evidence
 
 MAX_SOURCES = 6
 RELATIVE_FLOOR = 0.6  # a source sentence must score at least this share of the best one

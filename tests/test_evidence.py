@@ -9,10 +9,11 @@ import pytest
 
 from rag import Answer, Assistant, load_settings
 from rag.chunking import Chunk
-from rag.evidence import Evidence, evidence_windows, window_slot
+from rag.evidence import window_slot
 from rag.indexing import index_paths
 from rag.question import parse_question
 from rag.retrieval import Passage
+from rag.windows import Evidence, evidence_windows
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -9,10 +9,10 @@ import pytest
 
 from rag.answer import ABSTAIN_TEXT
 from rag.chunking import Chunk, count_tokens
-from rag.evidence import Evidence
 from rag.llm_prompt import SYSTEM_PROMPT, Source, build_messages, citation_grammar, select_sources
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
+from rag.windows import Evidence
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_bad4616c5d09da39.txt"
 ARTICLE = SEED.read_text(encoding="utf-8")

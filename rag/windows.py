@@ -1,0 +1,107 @@
+"""Evidence windows: the sentence that holds a fact plus what a reader needs to trust it.
+
+A window is the fact sentence, plus the sentence naming the speaker when the fact is a
+"…, he said" quote, plus the quote it opens or that runs on (rag.attribution decides both).
+Offsets are exact: `window.text == article_text[window.start:window.end]`. Ranking them is
+rag.evidence's job; building them is this module's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.attribution import closes_quote, opens_quote, points_back
+from rag.retrieval import Passage
+from rag.sentences import sentence_spans
+
+MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
+MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
+
+
+@dataclass
+class Evidence:
+    """A window of sentences in one chunk, around the sentence that holds the fact."""
+
+    passage: Passage
+    start: int  # absolute offsets of the window in the article
+    end: int
+    fact_start: int  # absolute offsets of the fact sentence
+    fact_end: int
+    sentences: list[str]  # the chunk's sentences (window indices below point into it)
+    first: int
+    fact: int
+    last: int
+    score: float = 0.0
+    slot: bool = True
+    speaker_ok: bool = False
+    target: int = -1  # which of the reports the question names this window is from (-1: none)
+    placement: float = 1.0  # the heading and wrong-article penalties, which hold for any question
+    clause_scores: list[float] = field(default_factory=list)  # how well it answers each of the question's clauses
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        chunk = self.passage.chunk
+        return chunk.text[self.start - chunk.start : self.end - chunk.start]
+
+    @property
+    def fact_text(self) -> str:
+        return self.sentences[self.fact]
+
+    @property
+    def source(self) -> str:
+        return self.passage.chunk.source
+
+    def overlaps(self, other: Evidence) -> bool:
+        return self.source == other.source and self.start < other.end and other.start < self.end
+
+
+def evidence_windows(passages: list[Passage]) -> list[Evidence]:
+    """One window per usable sentence of the retrieved chunks (a sentence seen twice counts once)."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Evidence] = []
+    for passage in passages:
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text)
+        texts = [chunk.text[s.start : s.end] for s in spans]
+        for i, span in enumerate(spans):
+            key = (chunk.source, chunk.start + span.start)
+            if key in seen:
+                continue
+            first, last = _window(texts, i)
+            if len(" ".join(texts[first : last + 1]).split()) < MIN_SENTENCE_WORDS:
+                continue
+            seen.add(key)
+            out.append(
+                Evidence(
+                    passage=passage,
+                    start=chunk.start + spans[first].start,
+                    end=chunk.start + spans[last].end,
+                    fact_start=key[1],
+                    fact_end=chunk.start + span.end,
+                    sentences=texts,
+                    first=first,
+                    fact=i,
+                    last=last,
+                )
+            )
+    return out
+
+
+def _window(texts: list[str], i: int) -> tuple[int, int]:
+    """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
+    first, last = i, i
+    words = len(texts[i].split())
+    while first > 0 and ((i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))):
+        words += len(texts[first - 1].split())
+        if words > MAX_WINDOW_WORDS:
+            break
+        first -= 1
+    while last + 1 < len(texts) and (
+        opens_quote(" ".join(texts[first : last + 1])) or (last == i and points_back(texts[last + 1]))
+    ):
+        words += len(texts[last + 1].split())
+        if words > MAX_WINDOW_WORDS:
+            break
+        last += 1
+    return first, last
