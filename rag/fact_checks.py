@@ -49,8 +49,9 @@ def misplaced_number(sentence: str, units: Sequence[str]) -> str:
     the words around it there are about hostages. A number followed by no content word (a bare
     "90%.") is not judged.
     """
-    for match in _NUMBER_AT.finditer(normalise(sentence)):
-        after = normalise(sentence)[match.end() :].split()[:COUNTED_WORDS]
+    text = normalise(sentence)
+    for match in _NUMBER_AT.finditer(text):
+        after = text[match.end() :].split()[:COUNTED_WORDS]
         counted = stems(" ".join(after))
         if not counted:
             continue

@@ -19,20 +19,10 @@ _ONE = re.compile(rf"\b(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}s?\b")
 _TWO = re.compile(rf"\b(?P<a>{_NAME})\s+and\s+(?:the\s+)?(?P<b>{_NAME})(?:[’']s)?\s+{_REPORT}s\b")
 _ACCORDING = re.compile(rf"\baccording to (?:the\s+)?(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}\b")
 _BRACKETED = re.compile(rf"\((?P<a>{_NAME})\)")
-# Capitalised words a question may put before a name: "In the September 2024 report" names no outlet.
-_NOT_OUTLETS = set(calendar.month_name[1:]) | {
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "How",
-    "What",
-    "Which",
-    "Do",
-    "Did",
-    "Does",
-}
+# Words a question may put before a name: "In the September 2024 report" names no outlet.
+_NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
+    "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did",
+}  # fmt: skip
 
 
 def named_outlets(text: str) -> tuple[str, ...]:
@@ -52,7 +42,7 @@ def named_outlets(text: str) -> tuple[str, ...]:
 
 def _clean(name: str) -> str:
     words = name.split()
-    while words and (words[0] in _NOT_OUTLETS or words[0].lower() in {"the", "a", "an", "in", "on", "of"}):
+    while words and words[0].lower() in _NOT_OUTLETS:
         words = words[1:]  # "The New York Times", "In the …": the outlet starts after
     return " ".join(words)
 

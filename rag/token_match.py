@@ -50,9 +50,9 @@ class TokenMatcher:
         new = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if new:
             outputs = self.model.encode(new, output_value="token_embeddings", convert_to_numpy=False)
-            limit = self.model.max_seq_length
-            for text, out in zip(new, outputs, strict=True):
-                ids = self.model.tokenizer(text, truncation=True, max_length=limit)["input_ids"]
+            # The token strings, to tell content words from stopwords; one tokenizer call for the batch.
+            batch_ids = self.model.tokenizer(new, truncation=True, max_length=self.model.max_seq_length)["input_ids"]
+            for text, out, ids in zip(new, outputs, batch_ids, strict=True):
                 vectors = out.float().cpu().numpy()
                 vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
                 self._cache[text] = TokenVectors(tuple(self.model.tokenizer.convert_ids_to_tokens(ids)), vectors)
