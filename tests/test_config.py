@@ -190,3 +190,10 @@ def test_top_level_key_next_to_rag_table_is_not_silently_ignored(tmp_path: Path)
     except ConfigError:
         return  # rejecting the mixed file is acceptable too
     assert (settings.top_k, settings.dense_k) == (5, 7)
+
+
+def test_a_yes_no_setting_reads_true_and_false_words_and_rejects_others() -> None:
+    assert load_settings(env={"RAG_LLM_JUDGE": "false"}).llm_judge is False
+    assert load_settings(env={"RAG_LLM_JUDGE": "ON"}).llm_judge is True
+    with pytest.raises(ConfigError, match="llm_judge expects true or false"):
+        load_settings(env={"RAG_LLM_JUDGE": "maybe"})
