@@ -42,9 +42,9 @@ def gate_failures(overall: Mapping[str, Any], thresholds: Mapping[str, Mapping[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from rag.cli import main as rag_main
+    from evals.runner import main as run_main
 
-    return rag_main(["eval", "--gate", *(sys.argv[1:] if argv is None else argv)])
+    return run_main(argv, gate=True, prog="python -m evals.gate")
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from evals.dataset import DATASET_PATH, SEEDS_DIR, QAItem, load_dataset, validate_dataset
 from evals.metrics import Similarity
+from evals.options import EvalOptions, add_arguments, options_from_args
 from evals.scoring import Row, embedding_similarity, result_row, score_answer, system_metrics
-from rag import Answer, Assistant, Settings
+from rag import Answer, Assistant, RagError, Settings, load_settings
 from rag.errors import BadInputError, NothingIndexedError, StoreError
 from rag.llm_backend import resolve_mode
 
@@ -60,21 +61,6 @@ class AssistantSystem:
         return {n.node_id: n.get_content() for n in ChunkStore(self.assistant.settings).committed_nodes()}
 
 
-@dataclass(frozen=True)
-class EvalOptions:
-    """The `rag eval` flags; None means the bundled default."""
-
-    dataset: Path | None = None
-    corpus: Path | None = None
-    mode: str | None = None
-    split: str = "all"
-    limit: int | None = None
-    out: Path | None = None
-    baseline: bool = False
-    gate: bool = False
-    progress: bool = True
-
-
 @dataclass
 class EvalRun:
     """What one run produced: where it wrote, the metrics, and every scored row per system."""
@@ -82,20 +68,6 @@ class EvalRun:
     out_dir: Path
     metrics: dict[str, Any]
     rows: dict[str, list[Row]] = field(default_factory=dict)
-
-
-def options_from_args(args: argparse.Namespace) -> EvalOptions:
-    return EvalOptions(
-        dataset=args.dataset,
-        corpus=args.corpus,
-        mode=args.mode,
-        split=args.split,
-        limit=args.limit,
-        out=args.out,
-        baseline=args.baseline,
-        gate=args.gate,
-        progress=not args.quiet,
-    )
 
 
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
@@ -261,11 +233,27 @@ def _run_info(options: EvalOptions, settings: Settings, mode: str, n_items: int,
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m evals.runner ARGS` is `rag eval ARGS`."""
-    from rag.cli import main as rag_main
-
-    return rag_main(["eval", *(sys.argv[1:] if argv is None else argv)])
+def main(argv: Sequence[str] | None = None, gate: bool = False, prog: str = "python -m evals.runner") -> int:
+    """`python -m evals.runner ARGS`: the same flags and output as `rag eval ARGS`."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: $RAG_CONFIG)")
+    parser.add_argument("--index-dir", type=Path, help="where the Chroma store lives (default: ./index)")
+    parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    add_arguments(parser)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args.gate = args.gate or gate
+    try:
+        settings = load_settings(
+            toml_path=args.config,
+            index_dir=args.index_dir,
+            chroma_url=args.chroma_url,
+            llm=args.mode,
+            llm_model=args.model,
+        )
+        return run_cli(args, settings)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

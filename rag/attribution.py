@@ -13,15 +13,9 @@ import re
 from collections.abc import Sequence
 
 from rag.question import mentions
+from rag.speech import TEXT_VERBS, reports_speech
 
-_VERB = (
-    r"(?:said|says|say|told|tells|added|adds|continued|continues|noted|notes|stated|states|claimed|claims|"
-    r"confirmed|confirms|insisted|insists|warned|warns|denied|denies|argued|argues|explained|explains|"
-    r"acknowledged|remarked|stressed|stresses|urged|urges|announced|wrote|writes|asked|replied|answered|"
-    r"declared|promised|predicted|suggested|conceded|admitted|recalled|cautioned|vowed|pledged|"
-    r"maintained|emphasi[sz]ed|complained|responded|countered|according to)"
-)
-SPEECH = re.compile(rf"\b{_VERB}\b|[“”\"]", re.IGNORECASE)
+_VERB = rf"(?:{TEXT_VERBS}|according to)"
 # "…, he said." / "said she" / "the Israeli prime minister said": who is meant is in an earlier sentence.
 _POINTS_BACK = re.compile(
     rf"\b(?:he|she|they)\s+(?:also\s+)?{_VERB}\b|\b{_VERB}\s+(?:he|she)\b"
@@ -52,17 +46,12 @@ def closes_quote(text: str) -> bool:
     return text.count("”") > text.count("“")
 
 
-def speaks(sentence: str) -> bool:
-    """The sentence reports speech: a speech verb or a quotation mark."""
-    return bool(SPEECH.search(sentence))
-
-
 def attributed(sentences: Sequence[str], index: int, speaker: str, reach: int = 2) -> bool:
     """Sentence `index` gives words of `speaker`: it names them and reports speech, or it
     points back (up to `reach` sentences) to a sentence that does."""
     if not speaker:
         return False
-    if mentions(sentences[index], speaker) and speaks(sentences[index]):
+    if mentions(sentences[index], speaker) and reports_speech(sentences[index]):
         return True
     j = index
     while j > 0 and index - j < reach and points_back(sentences[j]):

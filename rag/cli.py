@@ -14,17 +14,10 @@ go_offline()
 
 from rag.answer import Answer  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.config import LLM_SETTINGS, Settings, load_settings  # noqa: E402
+from rag.config import LLM_SETTINGS, MODE_HELP, MODEL_HELP, Settings, load_settings  # noqa: E402
 from rag.errors import BadInputError, NothingIndexedError, RagError  # noqa: E402
 
 REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
-MODE_HELP = (
-    "answering mode: extractive (quotes, no LLM), local (bundled model on this machine), hosted "
-    "(RAG_LLM_BASE_URL), auto = the mode that measured best, now extractive (default: $RAG_LLM or auto)"
-)
-MODEL_HELP = "local: qwen2.5-coder-1.5b or qwen2.5-coder-0.5b; hosted: the endpoint's model name ($RAG_LLM_MODEL)"
 
 
 def default_seeds() -> Path:
@@ -256,16 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="score answers against the gold questions (see README)",
         description="Answer the gold questions through the Assistant, score them, write a report (README: Evaluation).",
     )
-    p.add_argument("--dataset", type=Path, help="questions JSONL (default: the bundled seeds questions)")
-    p.add_argument("--corpus", type=Path, help="index this folder into a temporary index and evaluate on it")
-    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
-    p.add_argument("--model", help=MODEL_HELP)
-    p.add_argument("--split", choices=("dev", "test", "all"), default="all", help="dev tunes, test is held out")
-    p.add_argument("--limit", type=int, help="only the first N questions")
-    p.add_argument("--out", type=Path, help="output folder (default: evals/runs/<timestamp>/)")
-    p.add_argument("--baseline", action="store_true", help="also run llama-index's plain pipeline, side by side")
-    p.add_argument("--gate", action="store_true", help="exit 1 if scores fall below evals/thresholds.json")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    # evals owns its flags (`python -m evals.runner` parses the same ones); imported here, not at module level.
+    from evals.options import add_arguments
+
+    add_arguments(p)
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -19,6 +19,12 @@ from rag.errors import ConfigError
 ANSWER_MODES = ("extractive", "local", "hosted")
 # "auto": the local model when its packages are installed, else extractive (see rag/modes.py).
 LLM_SETTINGS = (*ANSWER_MODES, "auto")
+# --help texts for the mode and model flags (rag ask/chat/ui/eval, python -m evals.runner).
+MODE_HELP = (
+    "answering mode: extractive (quotes, no LLM), local (bundled model on this machine), hosted "
+    "(RAG_LLM_BASE_URL), auto = the mode that measured best, now extractive (default: $RAG_LLM or auto)"
+)
+MODEL_HELP = "local: qwen2.5-coder-1.5b or qwen2.5-coder-0.5b; hosted: the endpoint's model name ($RAG_LLM_MODEL)"
 GRAMMAR_CHOICES = ("local", "always", "never")
 _DEFAULT_MODEL_CACHE = Path("~/.cache/newsrag/models").expanduser()
 

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.attribution import attributed, speaks
+from rag.attribution import attributed
 from rag.config import Settings
 from rag.outlets import is_report_of, without_outlets
 from rag.question import MONTHS, Question, in_vocabulary, normalise, numbers, parse_question, stems
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
 from rag.slots import Similarity, anticipates, slot_filled
+from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
 
@@ -235,5 +236,5 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
             return True
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
-        return speaks(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
+        return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.date))

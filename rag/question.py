@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from rag.outlets import named_outlets
+from rag.speech import QUESTION_VERBS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_SPEECH = (
-    r"say|said|tell|told|claim|state|think|describe|announce|characteri[sz]e|respond|react|explain|"
-    r"warn|insist|argue|assess|report|mean|admit|confirm|add|note|stress|predict|promise|call|view|see"
-)
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?)?"
-    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{_SPEECH})\b"
+    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"

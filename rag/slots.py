@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.attribution import speaks
 from rag.question import Question, is_demonym, normalise, numbers, stems
+from rag.speech import WHO_VERBS, reports_speech
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -63,12 +63,7 @@ _PROSPECTIVE = re.compile(
 )
 
 # "Who told the press that…", "who vowed that…": the answer is whoever is reported saying it.
-_WHO_SAID = re.compile(
-    r"^\s*who\s+(?:(?:first|publicly|later|also)\s+)?(?:said|says|told|remarked|warned|complained|vowed|insisted|argued|"
-    r"claimed|called|accused|predicted|promised|admitted|stated|noted|added|urged|declared|described|critici[sz]ed|"
-    r"praised|questioned|suggested|stressed|pledged|threatened|announced|conceded)\b",
-    re.IGNORECASE,
-)
+_WHO_SAID = re.compile(rf"^\s*who\s+(?:(?:first|publicly|later|also)\s+)?(?:{WHO_VERBS})\b", re.IGNORECASE)
 
 Similarity = Callable[[str, list[str]], list[float]]
 
@@ -88,7 +83,7 @@ def slot_filled(question: Question, text: str, similarity: Similarity | None = N
             return bool(_CALENDAR.search(text)) or dated
         return bool(_TIME.search(text))
     if kind == "person":
-        if _WHO_SAID.search(question.text) and not speaks(text):
+        if _WHO_SAID.search(question.text) and not reports_speech(text):
             return False  # no one is reported saying anything here
         return _fills_role(question, text)
     return True

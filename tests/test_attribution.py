@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.attribution import attributed, closes_quote, opens_quote, points_back, speaks
+from rag.attribution import attributed, closes_quote, opens_quote, points_back
+from rag.speech import reports_speech as speaks
 
 
 @pytest.mark.parametrize(
