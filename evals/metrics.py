@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from evals.dataset import MustInclude, QAItem
-from rag.question import normalise as rag_normalise
+from rag.words import normalise as rag_normalise
 
 _PUNCT = re.compile(r"[^\w%\s]")
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")

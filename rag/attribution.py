@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import mentions
 from rag.speech import TEXT_VERBS, reports_speech
+from rag.words import mentions
 
 _VERB = rf"(?:{TEXT_VERBS}|according to)"
 # "…, he said." / "said she" / "the Israeli prime minister said": who is meant is in an earlier sentence.

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from rag.attribution import attributed
 from rag.config import Settings
 from rag.outlets import is_report_of, without_outlets
-from rag.question import MONTHS, Question, in_vocabulary, normalise, numbers, parse_question, stems
+from rag.question import Question, parse_question
 from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
 from rag.retrieval import ArticleFacts, Passage
 from rag.slots import Similarity, anticipates, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
+from rag.words import MONTHS, in_vocabulary, normalise, numbers, stems
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

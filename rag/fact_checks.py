@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import normalise, stems
+from rag.words import normalise, stems
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|yet to)\b|n't\b", re.IGNORECASE)
 _NUMBER_AT = re.compile(r"\d[\d,]*(?:\.\d+)?%?")

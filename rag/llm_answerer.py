@@ -22,10 +22,11 @@ from rag.extractive import ExtractiveAnswerer
 from rag.llm_backend import ChatBackend, Generation
 from rag.llm_judge import JUDGE_QUESTION, Judgement, judge_grammar, judgement_from
 from rag.llm_prompt import Source, answer_turn, build_messages, citation_grammar, prompt_tokens, select_sources
-from rag.question import Question, normalise, numbers
+from rag.question import Question
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
 from rag.verification import verify
+from rag.words import normalise, numbers
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from rag.outlets import named_outlets
 from rag.speech import QUESTION_VERBS
+from rag.words import MONTHS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?)?"
     rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{QUESTION_VERBS})\b"
@@ -24,10 +22,6 @@ _SPEAKER = re.compile(
     r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
 )
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
-_EXTRA_STOP = {
-    "say", "said", "says", "tell", "told", "according", "many", "much", "also", "would", "could",
-    "did", "does", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
-}  # fmt: skip
 # Asks how something turned out, which an article written before the outcome cannot say.
 _OUTCOME_Q = re.compile(
     r"\b(?:eventually|ultimately|finally|in the end|ever)\b|\b(?:result|outcome|verdict) of\b", re.IGNORECASE
@@ -37,96 +31,6 @@ _YES_NO = re.compile(
 )
 _COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
-
-
-@cache
-def _stopwords() -> frozenset[str]:
-    from llama_index.core.utils import globals_helper
-
-    return frozenset(globals_helper.stopwords) | _EXTRA_STOP
-
-
-def is_stopword(word: str) -> bool:
-    return word.lower() in _stopwords()
-
-
-@cache
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def normalise(text: str) -> str:
-    """Lowercase with straight apostrophes and 'percent' as '%', for fact matching."""
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s*(?:per ?cent)\b", "%", text)
-
-
-_MONTH_DAY = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE)
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers with thousands separators removed: '1,200' and '1200' match."""
-    return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
-
-
-def fact_numbers(text: str) -> set[str]:
-    """Numbers a question asks about; the day in "October 7" names an event, not a quantity."""
-    return numbers(_MONTH_DAY.sub(" ", text))
-
-
-def stems(text: str) -> set[str]:
-    words = [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text) if not w[0].isdigit()]
-    content = [w.removesuffix("'s") for w in words if w not in _stopwords() and len(w) > 1]
-    return set(_stemmer().stemWords(content))
-
-
-def _name_words(name: str) -> list[str]:
-    """Distinctive words of a name: acronyms ('US') keep their case, other words are lowercased;
-    a hyphen joins two words ('IDF-Hezbollah'), as it does where the text's words are read."""
-    words = []
-    for word in re.split(r"[\s\-‐–]+", name.replace(".", "")):
-        if word.isupper() and len(word) > 1:
-            words.append(word)
-        elif len(word) > 2 and word.lower() not in _stopwords():
-            words.append(word.lower().replace("’", "'").removesuffix("'s"))
-    return words
-
-
-def _words(text: str) -> set[str]:
-    """Lowercased words, plus acronyms as written with dots dropped ('U.S.' -> 'US')."""
-    lowered = {w.removesuffix("'s").strip("'") for w in re.findall(r"[\w']+", normalise(text))}
-    acronyms = {w for w in re.findall(r"\b[\w']+\b", text.replace(".", "")) if w.isupper() and len(w) > 1}
-    return lowered | acronyms
-
-
-def mentions(text: str, name: str) -> bool:
-    """True when any distinctive word of a (possibly multi-word) name occurs in text."""
-    found = _words(text)
-    return any(w in found for w in _name_words(name))
-
-
-def vocabulary(texts: list[str]) -> frozenset[str]:
-    """Every word of a corpus, for 'is this name in the articles at all?'."""
-    return frozenset(w for text in texts for w in _words(text))
-
-
-def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
-    words = _name_words(name)
-    return not words or any(w in vocab for w in words)
-
-
-MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-)  # fmt: skip
-_DEMONYM = re.compile(r"(?:an|ian|ese|ish|i)$")
-
-
-def is_demonym(word: str) -> bool:
-    """ "Egyptian", "Israeli", "Qatari": a nationality, which the articles may write as a place."""
-    return bool(_DEMONYM.search(word))
 
 
 _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
@@ -221,7 +125,7 @@ def parse_question(text: str) -> Question:
     topic_match = _TOPIC.search(text)
     outlet_match = _OUTLET.search(text)
     outlet = outlet_match.group("outlet").strip() if outlet_match else ""
-    if outlet and outlet.split()[0].lower() in _stopwords():
+    if outlet and is_stopword(outlet.split()[0]):
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))
     reports_named = len(re.findall(rf"\b{_REPORT}\b", text, re.IGNORECASE))
@@ -271,7 +175,7 @@ def _focus(text: str) -> str:
         return ""
     words = []
     for word in match.group("focus").split()[: 2 if match.group("kind").lower() == "many" else 1]:
-        if word.lower() in _stopwords():
+        if is_stopword(word):
             break
         words.append(word)
     return " ".join(words)
@@ -336,7 +240,7 @@ def capitalised_names(text: str) -> list[str]:
     current: list[str] = []
     for word in re.findall(r"[\w’'\-]+|[^\w\s]", text):
         clean = re.sub(r"[’']s$", "", word)
-        if clean[:1].isupper() and clean.lower() not in _stopwords() and clean != "I":
+        if clean[:1].isupper() and not is_stopword(clean) and clean != "I":
             current.append(clean)
             continue
         if current:

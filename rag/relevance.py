@@ -8,8 +8,9 @@ shares weighted down.
 
 from __future__ import annotations
 
-from rag.question import MONTHS, Question, mentions, normalise, numbers, stems
+from rag.question import Question
 from rag.retrieval import ArticleFacts
+from rag.words import MONTHS, mentions, normalise, numbers, stems
 
 
 def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None) -> float:

@@ -18,8 +18,8 @@ from rag.chroma_client import store_failure
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreError
-from rag.question import vocabulary
 from rag.store import ChunkStore, node_to_chunk
+from rag.words import vocabulary
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

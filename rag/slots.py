@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.question import Question, is_demonym, normalise, numbers, stems
+from rag.question import Question
 from rag.speech import WHO_VERBS, reports_speech
+from rag.words import is_demonym, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.

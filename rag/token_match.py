@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rag.question import is_stopword
+from rag.words import is_stopword
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
 from rag.fact_checks import misplaced_number, negation_flipped
-from rag.question import capitalised_names, mentions, normalise, numbers, stems
+from rag.question import capitalised_names
 from rag.sentences import sentence_spans
+from rag.words import mentions, normalise, numbers, stems
 
 # "[2]", "[1, 3]", "[Source 2]", "[2][3]"; a trailing full stop after the marker belongs to the sentence.
 _CITATION = re.compile(r"\s*\[(?:sources?\s*)?(\d+(?:\s*(?:,|and)\s*\d+)*)\]", re.IGNORECASE)

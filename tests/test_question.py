@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import fact_numbers, in_vocabulary, mentions, normalise, numbers, parse_question, vocabulary
+from rag.question import parse_question
+from rag.words import fact_numbers, in_vocabulary, mentions, normalise, numbers, vocabulary
 
 
 def test_speaker_topic_and_number_of_a_what_did_x_say_question() -> None:

@@ -1,0 +1,107 @@
+"""The words of a text as the evidence stage compares them: stems, numbers, names, months.
+
+Shared by question analysis, ranking and verification, so "1,200" meets "1200", "U.S." meets
+"US" and "houses" meets "house" the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*%?")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_EXTRA_STOP = {
+    "say", "said", "says", "tell", "told", "according", "many", "much", "also", "would", "could",
+    "did", "does", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+}  # fmt: skip
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords) | _EXTRA_STOP
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower() in _stopwords()
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """Lowercase with straight apostrophes and 'percent' as '%', for fact matching."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s*(?:per ?cent)\b", "%", text)
+
+
+_MONTH_DAY = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers with thousands separators removed: '1,200' and '1200' match."""
+    return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+
+
+def fact_numbers(text: str) -> set[str]:
+    """Numbers a question asks about; the day in "October 7" names an event, not a quantity."""
+    return numbers(_MONTH_DAY.sub(" ", text))
+
+
+def stems(text: str) -> set[str]:
+    words = [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text) if not w[0].isdigit()]
+    content = [w.removesuffix("'s") for w in words if w not in _stopwords() and len(w) > 1]
+    return set(_stemmer().stemWords(content))
+
+
+def _name_words(name: str) -> list[str]:
+    """Distinctive words of a name: acronyms ('US') keep their case, other words are lowercased;
+    a hyphen joins two words ('IDF-Hezbollah'), as it does where the text's words are read."""
+    words = []
+    for word in re.split(r"[\s\-‐–]+", name.replace(".", "")):
+        if word.isupper() and len(word) > 1:
+            words.append(word)
+        elif len(word) > 2 and word.lower() not in _stopwords():
+            words.append(word.lower().replace("’", "'").removesuffix("'s"))
+    return words
+
+
+def _words(text: str) -> set[str]:
+    """Lowercased words, plus acronyms as written with dots dropped ('U.S.' -> 'US')."""
+    lowered = {w.removesuffix("'s").strip("'") for w in re.findall(r"[\w']+", normalise(text))}
+    acronyms = {w for w in re.findall(r"\b[\w']+\b", text.replace(".", "")) if w.isupper() and len(w) > 1}
+    return lowered | acronyms
+
+
+def mentions(text: str, name: str) -> bool:
+    """True when any distinctive word of a (possibly multi-word) name occurs in text."""
+    found = _words(text)
+    return any(w in found for w in _name_words(name))
+
+
+def vocabulary(texts: list[str]) -> frozenset[str]:
+    """Every word of a corpus, for 'is this name in the articles at all?'."""
+    return frozenset(w for text in texts for w in _words(text))
+
+
+def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
+    words = _name_words(name)
+    return not words or any(w in vocab for w in words)
+
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|i)$")
+
+
+def is_demonym(word: str) -> bool:
+    """ "Egyptian", "Israeli", "Qatari": a nationality, which the articles may write as a place."""
+    return bool(_DEMONYM.search(word))
