@@ -30,6 +30,10 @@ CLAUSE_HIT = 0.9  # a chosen window matching a clause this nearly as well as its
 NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
 MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
 MAX_ANSWER_WORDS_ACROSS = 120  # ...or this, for another article's figure or date
+# A question across articles ("how do the reports differ", "what do A and B each say") needs each
+# article's account, and the ranking finds it less surely: more windows, fewer words each.
+ACROSS_RATIO = 0.0
+MAX_ACROSS_WORDS = 150
 _NEAR_DUPLICATE = 0.9
 
 
@@ -78,15 +82,17 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         add(_speakers_own_words(ranked, best, floor))
     if question.answer_type == "person":
         add(_introduction(ranked, best, question))
+    across = question.compare or len(question.parts) > 1 or bool(ranking.targets)
+    budget = MAX_ACROSS_WORDS if across else MAX_ANSWER_WORDS
     for ev in (_trimmed(e, question) for e in ranked[1:]):
         words = sum(len(c.text.split()) for c in chosen)
-        if len(chosen) >= limit or words >= MAX_ANSWER_WORDS:
+        if len(chosen) >= limit or words >= budget:
             break
         new_source = all(ev.source != c.source for c in chosen)
-        ratio = OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
+        ratio = ACROSS_RATIO if across else OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
         # Another report's figure or date is worth more words: reports of one event often differ.
         other_report = new_source and question.answer_type in ("number", "date")
-        fits = words + len(ev.text.split()) <= (MAX_ANSWER_WORDS_ACROSS if other_report else MAX_ANSWER_WORDS)
+        fits = words + len(ev.text.split()) <= max(budget, MAX_ANSWER_WORDS_ACROSS if other_report else 0)
         if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)
     return chosen

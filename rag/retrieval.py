@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # matches more ("in 2024") narrows nothing worth the extra queries.
 MAX_ASKED_ARTICLES = 3
 PER_ASKED_ARTICLE = 2
+PER_ACROSS_ARTICLE = 4  # a question across articles reads more of each: its answer may sit anywhere in it
 PER_SUB_QUESTION = 3  # chunks added for each clause of a many-part question
 
 
@@ -110,14 +111,21 @@ class HybridRetriever:
         top_k: int | None = None,
         within: set[str] | None = None,
         also: Sequence[str] = (),
+        across: bool = False,
     ) -> list[Passage]:
         """The fused top_k (default: the settings'), best first. Then, each only where not already in:
         the closest chunks of each article in `within` (those the question's date or outlet names),
         and the top chunks for each sub-question in `also` ("…, and what did Saltmere offer?"), so
-        a many-part question does not lose a part to the others' chunks."""
+        a many-part question does not lose a part to the others' chunks. A question `across`
+        articles ("how do the reports differ") with none named reads the closest chunks of each
+        of the first articles found: each article's own account, not only the best-matching one's."""
         passages = self._fused(question, top_k or self.top_k)
+        per_article = PER_ASKED_ARTICLE
+        if across:
+            within = within or set(list(dict.fromkeys(p.chunk.source for p in passages))[:MAX_ASKED_ARTICLES])
+            per_article = PER_ACROSS_ARTICLE
         if within and len(within) <= MAX_ASKED_ARTICLES:
-            passages += self._retrieve_within(question, within)
+            passages += self._retrieve_within(question, within, per_article)
         for sub_question in also:
             passages += self._fused(sub_question, PER_SUB_QUESTION)
         unique: dict[str, Passage] = {}
@@ -132,7 +140,7 @@ class HybridRetriever:
             raise store_failure(self.settings, exc) from exc
         return [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in fused]
 
-    def _retrieve_within(self, question: str, sources: set[str]) -> list[Passage]:
+    def _retrieve_within(self, question: str, sources: set[str], per_article: int) -> list[Passage]:
         """The closest chunks (dense only) of the named articles: "in the September 2024 report,
         how many…" must read that report even when other articles' chunks fill the fused top_k."""
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
@@ -146,7 +154,7 @@ class HybridRetriever:
                 ]
             )
             try:
-                found = _vector_retriever(self._store, self._embedder, PER_ASKED_ARTICLE, filters).retrieve(question)
+                found = _vector_retriever(self._store, self._embedder, per_article, filters).retrieve(question)
             except Exception as exc:
                 raise store_failure(self.settings, exc) from exc
             out += [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in found]
