@@ -121,14 +121,22 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        matches = self.tokens.scores(without_outlets(question.text, question.outlets), [w.text for w in windows])
+        # The question's names (not its speaker, who must be in the window) may be in its context.
+        spoken = {w.lower() for w in question.speaker.split()}
+        names = frozenset(w.lower() for name in question.names for w in name.split()) - spoken
+        matches = self.tokens.scores(
+            without_outlets(question.text, question.outlets),
+            [w.text for w in windows],
+            [w.context for w in windows],
+            names,
+        )
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
         dated_picks = bool(picks) and any(self.articles[p].date for p in picks if p in self.articles)
         idf = rarity(question, [w.text for w in windows])
         for ev, similarity in zip(windows, matches, strict=True):
-            lexical = lexical_overlap(question, ev.text, idf)
+            lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
             ev.speaker_ok = any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
             ev.slot = window_slot(question, ev, self.similarity) or self._speaker_in_article(question, ev)

@@ -42,7 +42,9 @@ _OUTLET = re.compile(
     rf"\b(?P<outlet>(?:[A-Z][\w’'\-]*\s)*?(?:of\s)?(?:[A-Z][\w’'\-]*)(?:\s\d{{1,3}})?)(?:[’']s)?\s+{_REPORT}\b"
 )  # "the Channel 12 report": a broadcaster's number is part of its name
 _PART_CUE = re.compile(
-    r"\b(?:each|both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
+    r"\b(?:both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
+    # "how did A and B each respond", "each of the reports"; not "each affected customer".
+    r"|\beach\b(?=\s*(?:[?,.;]|$|of\b|other\b|[a-z]+\s*(?:[?,.;]|$)|[a-z]+\s+(?:about|on|to|for|the|that|in|with)\b))"
     r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b",
     re.IGNORECASE,
 )
@@ -174,7 +176,14 @@ def _focus(text: str) -> str:
     if not match:
         return ""
     words = []
-    for word in match.group("focus").split()[: 2 if match.group("kind").lower() == "many" else 1]:
+    # A name before the counted thing says whose it is: "how many Sable Air flights" counts flights.
+    asked = match.group("focus").split()
+    while len(asked) > 1 and asked[0][:1].isupper() and asked[1][:1].isupper():
+        asked.pop(0)
+    named = len(asked) > 1 and asked[0][:1].isupper() and not is_demonym(asked[0].rstrip("s"))
+    if named and not is_stopword(asked[1]):
+        asked.pop(0)
+    for word in asked[: 2 if match.group("kind").lower() == "many" else 1]:
         if is_stopword(word):
             break
         words.append(word)

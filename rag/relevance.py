@@ -13,11 +13,12 @@ from rag.retrieval import ArticleFacts
 from rag.words import MONTHS, mentions, normalise, numbers, stems
 
 
-def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None) -> float:
+def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None, context: str = "") -> float:
     """Weighted share of the question's facts in the text: numbers 3, names 2, other terms 1,
     each term also weighted by how rare it is among the candidate windows (`idf`), so a name
-    every window shares ("Albenque" in an article about Albenque) does not decide the ranking."""
-    text_stems = stems(text)
+    every window shares ("Albenque" in an article about Albenque) does not decide the ranking.
+    Names may also be in the `context` the text leaves them to (Evidence.context)."""
+    text_stems = stems(text) | (stems(context) & question.name_stems)
     text_numbers = numbers(normalise(text))
     idf = idf or {}
     # Who spoke is judged by the attribution check, not rewarded here: otherwise any

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MIN_WEIGHT = 0.25  # a question word every candidate window shares still counts a little
+# A name met only in the context counts this much of a match in the window itself: a sentence
+# that names its subject is surer evidence than one that leaves it to the headline.
+CONTEXT_CREDIT = 0.85
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,18 @@ class TokenMatcher:
                 self._cache[text] = TokenVectors(tuple(self.model.tokenizer.convert_ids_to_tokens(ids)), vectors)
         return [self._cache[t] for t in texts]
 
-    def scores(self, question: str, texts: list[str]) -> list[float]:
+    def scores(
+        self, question: str, texts: list[str], contexts: list[str] | None = None, names: frozenset[str] = frozenset()
+    ) -> list[float]:
         """For each text, the weighted mean over the question's content words of their best match in it.
 
         A question word is weighted by how few of `texts` contain it, so the story's own words
-        ("Gaza", "hostage") that every candidate shares do not decide the ranking.
+        ("Gaza", "hostage") that every candidate shares do not decide the ranking. The words of
+        `names` (lowercase) may also be met in the text's context (`contexts[i]`): the names a
+        sentence leaves to the headline or the sentence before it.
         """
         asked, *windows = self.encode([question, *texts])
+        around = self.encode(contexts) if contexts and names else [None] * len(texts)
         keep = [i for i, tok in enumerate(asked.tokens) if _content(tok)]
         if not keep or not windows:
             return [0.0] * len(texts)
@@ -73,12 +81,31 @@ class TokenMatcher:
             [max(MIN_WEIGHT, 1.0 - sum(asked.tokens[i] in s for s in token_sets) / len(token_sets)) for i in keep]
         )
         query = asked.vectors[keep]
+        name_rows = [k for k, i in enumerate(keep) if _word_at(asked.tokens, i) in names]
         out = []
-        for window in windows:
-            body = [j for j, tok in enumerate(window.tokens) if tok not in _SPECIAL]
-            best = (query @ window.vectors[body].T).max(axis=1) if body else np.zeros(len(keep))
+        for window, context in zip(windows, around, strict=True):
+            best = _best(query, window)
+            if context is not None and name_rows:
+                best[name_rows] = np.maximum(best[name_rows], CONTEXT_CREDIT * _best(query[name_rows], context))
             out.append(float((best * weights).sum() / weights.sum()))
         return out
+
+
+def _best(query: np.ndarray, text: TokenVectors) -> np.ndarray:
+    """Each query row's closest token of the text (MaxSim)."""
+    body = [j for j, tok in enumerate(text.tokens) if tok not in _SPECIAL]
+    return (query @ text.vectors[body].T).max(axis=1) if body else np.zeros(len(query))
+
+
+def _word_at(tokens: tuple[str, ...], i: int) -> str:
+    """The whole word the WordPiece token at `i` belongs to ("sab", "##le" -> "sable")."""
+    start = i
+    while start > 0 and tokens[start].startswith("##"):
+        start -= 1
+    end = i + 1
+    while end < len(tokens) and tokens[end].startswith("##"):
+        end += 1
+    return tokens[start] + "".join(t[2:] for t in tokens[start + 1 : end])
 
 
 _SPECIAL = frozenset({"[CLS]", "[SEP]", "[PAD]"})

@@ -45,6 +45,14 @@ class Evidence:
         return chunk.text[self.start - chunk.start : self.end - chunk.start]
 
     @property
+    def context(self) -> str:
+        """What a reader has just read: the headline and the sentence before the window. News puts
+        who and what in the lead ("Quillon must compensate 1.1 million customers") and the detail
+        after it ("Each affected customer is entitled to 150 thal"), which names no one."""
+        before = self.sentences[self.first - 1] if self.first > 0 else ""
+        return f"{self.passage.chunk.title}. {before}"
+
+    @property
     def fact_text(self) -> str:
         return self.sentences[self.fact]
 

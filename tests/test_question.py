@@ -195,3 +195,9 @@ def test_every_named_report_is_found_and_dropped_from_the_terms(text: str, outle
 
     assert q.outlets == outlets
     assert not {"time", "jazeera", "york"} & q.stems
+
+
+def test_the_counted_thing_is_not_the_name_it_belongs_to() -> None:
+    assert parse_question("How many Sable Air flights were scrapped on Friday?").focus == "flights"
+    assert parse_question("How many Palestinians were killed?").focus == "Palestinians"
+    assert parse_question("How many Palestinian prisoners would be freed?").focus == "Palestinian prisoners"
