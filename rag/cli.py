@@ -67,7 +67,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s)."
     )
     if not report.indexed_anything:
-        raise NothingIndexedError("Nothing could be indexed: give .txt, .md or .html files in UTF-8.")
+        raise NothingIndexedError(
+            "Nothing could be indexed: give .txt, .md or .html files in UTF-8, PDFs with a text layer, .docx files, "
+            "or the http(s) address of an article page or an RSS/Atom feed."
+        )
     return 0
 
 
@@ -213,8 +216,20 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("index", parents=[common], help="index files or folders (default: seeds/)")
-    p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .html files, or folders of them")
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="index files, folders, web pages or feeds (default: seeds/)",
+        description="Index articles: files and folders on disk, and http(s) addresses of article pages or "
+        "RSS/Atom feeds (each item's page is indexed with the feed's title, date and link). Re-running "
+        "skips what has not changed.",
+    )
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH_OR_URL",
+        help=".txt, .md, .html, .pdf or .docx files, folders of them, or URLs of pages or feeds",
+    )
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
