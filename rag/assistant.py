@@ -199,6 +199,18 @@ class Assistant:
             notices=notices,
         )
 
+    def search(self, query: str, top_k: int | None = None) -> list[Passage]:
+        """The fused top passages for `query`, best first, without answering: for callers (an agent through
+        `rag mcp`) that read the sources themselves. Follows the index like `stream`."""
+        text = self.check_question(query)
+        if top_k is not None and top_k < 1:
+            raise BadInputError("top_k must be at least 1.")
+        self.load()
+        with self._answering:
+            self._follow_index()
+            assert self._retriever is not None
+            return self._retriever.retrieve(text, top_k)
+
     def _retrieve(self, question: str, top_k: int | None) -> list[Passage]:
         """The question's passages, plus those of the articles its date or outlet names and of each
         of its clauses: what the evidence stage will need to answer every part."""

@@ -60,7 +60,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s)."
     )
     if not report.indexed_anything:
-        raise NothingIndexedError("Nothing could be indexed: give .txt, .md or .html files in UTF-8.")
+        raise NothingIndexedError(
+            "Nothing could be indexed: give .txt, .md or .html files in UTF-8, PDFs with a text layer, .docx files, "
+            "or the http(s) address of an article page or an RSS/Atom feed."
+        )
     return 0
 
 
@@ -187,6 +190,20 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return serve(_settings(args), ui_settings)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.api_server import serve
+    from rag.serving import load_api_settings
+
+    api = load_api_settings(host=args.host, port=args.port, api_key_file=args.api_key_file)  # refuse before loading
+    return serve(_settings(args), api)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from rag.mcp_server import run_stdio
+
+    return run_stdio(_settings(args))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     # Imported here: evals imports rag, never the reverse.
     from evals.runner import run_cli
@@ -206,8 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("index", parents=[common], help="index files or folders (default: seeds/)")
-    p.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .html files, or folders of them")
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="index files, folders, web pages or feeds (default: seeds/)",
+        description="Index articles: files and folders on disk, and http(s) addresses of article pages or "
+        "RSS/Atom feeds (each item's page is indexed with the feed's title, date and link). Re-running "
+        "skips what has not changed.",
+    )
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH_OR_URL",
+        help=".txt, .md, .html, .pdf or .docx files, folders of them, or URLs of pages or feeds",
+    )
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
@@ -235,6 +264,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP + "; the page can switch per question")
     p.add_argument("--model", help=MODEL_HELP)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve an OpenAI-compatible chat API with citations (/v1/chat/completions)",
+        description="Serve /v1/models and /v1/chat/completions (stream or not) for OpenAI clients. Each answering "
+        "mode is a model (newsrag-extractive, newsrag-local, newsrag-hosted; newsrag = the default mode); replies "
+        "carry `citations` and `newsrag` (the `rag ask --json` object) as extra fields (README: rag serve).",
+        epilog="Example: rag serve --port 8080, then point a client at http://127.0.0.1:8080/v1",
+    )
+    p.add_argument("--host", help="address to listen on (default: 127.0.0.1; any other needs an API key)")
+    p.add_argument("--port", type=int, help="port to listen on (default: 8080)")
+    p.add_argument(
+        "--api-key-file",
+        type=Path,
+        help="file holding the key callers send as `Authorization: Bearer KEY` (default: $RAG_API_KEY_FILE, "
+        "else $RAG_API_KEY; none: no key asked on 127.0.0.1)",
+    )
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP + "; callers pick one per request by model")
+    p.add_argument("--model", help=MODEL_HELP)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "mcp",
+        parents=[common],
+        help="serve MCP tools (ask, search, list_articles) over stdio, for MCP clients",
+        description="An MCP server over stdin/stdout for MCP clients (Claude Desktop, editors, agents): tools `ask` "
+        "(the `rag ask --json` object), `search` (ranked passages with offsets) and `list_articles`. The client "
+        "starts it; see README for its configuration block.",
+    )
+    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
+    p.add_argument("--model", help=MODEL_HELP)
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("list", parents=[common], help="list the indexed articles")
     p.set_defaults(func=cmd_list)

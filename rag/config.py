@@ -62,7 +62,8 @@ class Settings:
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
     abstain_threshold: float = 0.30
     max_question_chars: int = 2000
-    max_article_mb: float = 5.0  # larger files are skipped with a reason (a news article is ~50 KB)
+    max_article_mb: float = 5.0  # larger files and pages are skipped with a reason (a news article is ~50 KB)
+    fetch_timeout: float = 20.0  # seconds `rag index URL` waits for one page or feed
     torch_threads: int = 2
     write_lock_timeout: float = 300.0  # seconds a writer waits for another indexing run on the same index
 
@@ -81,6 +82,8 @@ class Settings:
             raise ConfigError("RAG_LLM_RETRIES must be 0 or more.")
         if self.max_article_mb <= 0:
             raise ConfigError("RAG_MAX_ARTICLE_MB must be positive (megabytes).")
+        if self.fetch_timeout <= 0:
+            raise ConfigError("RAG_FETCH_TIMEOUT must be positive (seconds).")
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
         for name in (

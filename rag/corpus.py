@@ -1,7 +1,8 @@
 """Turn files on disk into articles: exact text, headline, date, and where the body starts.
 
 Offsets everywhere in the pipeline are character offsets into `Article.text`, which is the
-file's decoded UTF-8 text for .txt/.md and the extracted article text for .html.
+file's decoded UTF-8 text for .txt/.md and the extracted text for .html, .pdf and .docx
+(`rag.documents`). Web pages and feed items (`rag.web_articles`) become articles here too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm")
+from rag.documents import DOCUMENT_EXTENSIONS, UnreadableDocument, extract
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", *DOCUMENT_EXTENSIONS)
 _DATE_MARKER = re.compile(r"^\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _HEADLINE_MAX_CHARS = 160
 _FALLBACK_TITLE_WORDS = 12
@@ -24,12 +27,18 @@ _LOOP = "a symbolic link loop (the link leads back to itself); fix or remove the
 class Article:
     """One source document, with everything a citation needs to point back into it."""
 
-    source: str  # file name: the id users see in citations
-    path: Path
+    source: str  # file name, or the URL of a web article: the id users see in citations
+    path: Path | None  # None for a web article
     text: str
     title: str
     date: str  # ISO date when the text states it, else ""
     body_start: int  # offset after a leading date marker
+    url: str = ""  # web articles: the page's address (a feed item's link)
+    feed: str = ""  # feed items: the feed's title
+    # Feed items: the entry's id and date as the feed states them; while they stay the same, a
+    # re-run does not fetch the page again.
+    feed_stamp: str = ""
+    pages: tuple[int, ...] = ()  # PDF: the offset in `text` where each page starts (rag.documents)
 
     @property
     def doc_hash(self) -> str:
@@ -41,7 +50,7 @@ class Article:
 class Skipped:
     """A file that could not be used, and why (shown to the user as a warning)."""
 
-    path: Path
+    path: Path | str  # a file, or the URL of a web page or feed item
     reason: str
 
 
@@ -98,6 +107,8 @@ def load_article(path: Path, max_mb: float = 5.0) -> Article | Skipped:
         raw = path.read_bytes()
     except OSError as exc:
         return Skipped(path, f"cannot read: {exc.strerror or exc}")
+    if path.suffix.lower() in DOCUMENT_EXTENSIONS:
+        return _from_document(path, raw)
     if b"\x00" in raw:
         return Skipped(path, "looks binary (contains NUL bytes)")
     try:
@@ -105,38 +116,56 @@ def load_article(path: Path, max_mb: float = 5.0) -> Article | Skipped:
     except UnicodeDecodeError as exc:
         return Skipped(path, f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
     if path.suffix.lower() in (".html", ".htm"):
-        return _from_html(path, decoded)
-    return _from_text(path, decoded)
+        return article_from_html(path.name, decoded, path=path)
+    return article_from_text(path.name, decoded, path=path)
 
 
-def _from_text(path: Path, text: str) -> Article | Skipped:
+def _from_document(path: Path, raw: bytes) -> Article | Skipped:
+    try:
+        extracted = extract(raw, path.suffix.lower())
+    except UnreadableDocument as exc:
+        return Skipped(path, str(exc))
+    return article_from_text(path.name, extracted.text, path=path, title=extracted.title, pages=extracted.pages)
+
+
+def article_from_text(
+    source: str, text: str, *, path: Path | None = None, title: str = "", pages: tuple[int, ...] = (), url: str = ""
+) -> Article | Skipped:
+    """Plain text (or text extracted from a document): headline and date from its first lines."""
     if not text.strip():
-        return Skipped(path, "file is empty")
+        return Skipped(path or source, "file is empty")
     marker = _DATE_MARKER.match(text)
     body_start = marker.end() if marker else 0
     date = marker.group(1) if marker else ""
-    return Article(path.name, path, text, _headline(text[body_start:], path), date, body_start)
+    title = title or _headline(text[body_start:], _stem(source))
+    return Article(source, path, text, title, date, body_start, url=url, pages=pages)
 
 
-def _from_html(path: Path, html: str) -> Article | Skipped:
+def article_from_html(source: str, html: str | bytes, *, path: Path | None = None, url: str = "") -> Article | Skipped:
+    """The article text of a page (bytes are decoded by trafilatura, which reads the page's charset)."""
     # trafilatura strips navigation, ads and boilerplate; regexes over HTML would not.
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
-        return Skipped(path, "no article text found in the HTML")
-    title = (doc.title or "").strip() or _headline(text, path)
+        return Skipped(path or source, "no article text found in the HTML")
+    title = (doc.title or "").strip() or _headline(text, _stem(source))
     date = (doc.date or "")[:10] if re.match(r"\d{4}-\d{2}-\d{2}", doc.date or "") else ""
-    return Article(path.name, path, text, title, date, 0)
+    return Article(source, path, text, title, date, 0, url=url)
 
 
-def _headline(body: str, path: Path) -> str:
+def _stem(source: str) -> str:
+    """A file name without its extension, or a URL's last path segment: the title of last resort."""
+    return Path(source.rstrip("/").rsplit("/", 1)[-1]).stem or source
+
+
+def _headline(body: str, stem: str) -> str:
     """The first non-empty line when it reads like a headline, else the lead's first words."""
     first = next((line.strip() for line in body.splitlines() if line.strip()), "")
     first = first.lstrip("#").strip()
     if not first:
-        return path.stem
+        return stem
     if len(first) <= _HEADLINE_MAX_CHARS:
         return first
     words = first.split()

@@ -1,10 +1,11 @@
-"""Bring the store in line with files on disk: add new, replace changed, drop deleted, skip unchanged."""
+"""Bring the store in line with files on disk and pages on the web: add new, replace changed, drop deleted
+files, skip unchanged."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,9 @@ from rag.chunking import chunk_article
 from rag.config import Settings
 from rag.corpus import Article, Skipped, find_files, load_article
 from rag.embedding import load_embedder
-from rag.store import ChunkStore
+from rag.store import ChunkStore, DocRecord
+from rag.web_articles import UnchangedItem, web_articles
+from rag.web_fetch import is_url
 from rag.writing import index_writer
 
 if TYPE_CHECKING:
@@ -47,15 +50,16 @@ def index_paths(
     embedder: BaseEmbedding | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Index files and folders; a file that cannot be used is reported, never fatal.
+    """Index files, folders and http(s) URLs of pages or feeds; one that cannot be used is reported, never fatal.
 
     The whole run holds the index's write lock (`rag.writing`); `on_wait` hears when it
     has to wait for another run first.
     """
-    paths = [Path(p) for p in paths]
+    urls = [str(p) for p in paths if isinstance(p, str) and is_url(p)]
+    files = [Path(p) for p in paths if not (isinstance(p, str) and is_url(p))]
     started = time.perf_counter()
     with index_writer(settings, on_wait=on_wait) as store:
-        report = _index_into(store, paths, settings, rebuild, progress, embedder)
+        report = _index_into(store, files, urls, settings, rebuild, progress, embedder)
     report.seconds["total"] = round(time.perf_counter() - started, 3)
     return report
 
@@ -63,6 +67,7 @@ def index_paths(
 def _index_into(
     store: ChunkStore,
     paths: list[Path],
+    urls: list[str],
     settings: Settings,
     rebuild: bool,
     progress: bool,
@@ -78,14 +83,21 @@ def _index_into(
     known = store.documents()
     seen: set[str] = set()
     embed_seconds = 0.0
-    bar = tqdm(files, desc="Indexing", unit="file", disable=not progress)
-    for path in bar:
-        loaded = load_article(path, settings.max_article_mb)
+    loaded_all = _load_all(files, urls, settings, known)
+    bar = tqdm(loaded_all, desc="Indexing", unit="article", total=None if urls else len(files), disable=not progress)
+    for loaded in bar:
         if isinstance(loaded, Skipped):
             report.skipped.append(loaded)
             continue
         if loaded.source in seen:
-            report.skipped.append(Skipped(path, f"another file named {loaded.source} was indexed in this run"))
+            file = loaded.path if isinstance(loaded, Article) else None
+            what = "file named" if file else "page with the address"
+            reason = f"another {what} {loaded.source} was indexed in this run"
+            report.skipped.append(Skipped(file or loaded.source, reason))
+            continue
+        if isinstance(loaded, UnchangedItem):
+            seen.add(loaded.source)
+            report.unchanged.append(loaded.source)
             continue
         seen.add(loaded.source)
         previous = known.get(loaded.source)
@@ -105,6 +117,16 @@ def _index_into(
     report.total_chunks = store.chunk_count()
     report.seconds = {"chunk_embed_store": round(embed_seconds, 3)}
     return report
+
+
+def _load_all(
+    files: list[Path], urls: list[str], settings: Settings, known: dict[str, DocRecord]
+) -> Iterator[Article | Skipped | UnchangedItem]:
+    """Files first, then web pages and feed items, one at a time (a feed's pages are fetched as they come)."""
+    for path in files:
+        yield load_article(path, settings.max_article_mb)
+    if urls:
+        yield from web_articles(urls, settings, {s: r.feed_stamp for s, r in known.items() if r.feed_stamp})
 
 
 def _index_article(store: ChunkStore, embedder: BaseEmbedding, article: Article, settings: Settings) -> int:

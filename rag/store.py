@@ -12,6 +12,7 @@ a crashed one's. Every commit bumps the index generation that readers watch.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,9 +43,13 @@ class DocRecord:
     doc_hash: str
     title: str
     date: str
-    path: str
+    path: str  # "" for a web article
     n_chunks: int
     text: str
+    url: str = ""  # web articles: the page's address
+    feed: str = ""  # feed items: the feed's title
+    feed_stamp: str = ""
+    pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
 
 
 class ChunkStore:
@@ -108,6 +113,10 @@ class ChunkStore:
                 path=str(meta.get("path", "")),
                 n_chunks=int(meta.get("n_chunks", 0)),
                 text=text or "",
+                url=str(meta.get("url", "")),
+                feed=str(meta.get("feed", "")),
+                feed_stamp=str(meta.get("feed_stamp", "")),
+                pages=tuple(json.loads(str(meta.get("pages") or "[]"))),
             )
         return records
 
@@ -146,7 +155,11 @@ class ChunkStore:
                     "version": version_key(article.source, article.doc_hash),
                     "title": article.title,
                     "date": article.date,
-                    "path": str(article.path.resolve()),
+                    "path": str(article.path.resolve()) if article.path else "",
+                    "url": article.url,
+                    "feed": article.feed,
+                    "feed_stamp": article.feed_stamp,
+                    "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
                     "n_chunks": len(chunks),
                     "indexed_at": time.time(),
                 }

@@ -29,7 +29,9 @@ def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, word
     assert words in result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["index"], ["ask"], ["chat"], ["list"], ["remove"], ["eval"], ["ui"]])
+@pytest.mark.parametrize(
+    "command", [[], ["index"], ["ask"], ["chat"], ["list"], ["remove"], ["eval"], ["ui"], ["serve"], ["mcp"]]
+)
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
     result = run([*command, "--help"], tmp_path)
     assert result.returncode == 0

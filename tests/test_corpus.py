@@ -163,16 +163,16 @@ def test_find_files_reports_empty_folder(tmp_path: Path) -> None:
 
 
 def test_find_files_reports_unsupported_extension_with_the_supported_ones(tmp_path: Path) -> None:
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.7\n")
+    sheet = tmp_path / "report.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
     bare = _write(tmp_path / "README", "x")
 
-    found, skipped = find_files([pdf, bare])
+    found, skipped = find_files([sheet, bare])
 
     assert found == []
-    assert [s.path for s in skipped] == [pdf, bare]
-    assert skipped[0].reason.startswith("unsupported extension .pdf")
-    assert ".txt, .md, .html, .htm" in skipped[0].reason
+    assert [s.path for s in skipped] == [sheet, bare]
+    assert skipped[0].reason.startswith("unsupported extension .xlsx")
+    assert ".txt, .md, .html, .htm, .pdf, .docx" in skipped[0].reason
     assert skipped[1].reason.startswith("unsupported extension (none)")
 
 
@@ -224,7 +224,7 @@ def test_mixed_folder_finds_and_loads_good_files_and_skips_bad_ones_with_reasons
     reasons = {s.path.name: s.reason for s in skipped + [x for x in loaded if isinstance(x, Skipped)]}
     assert articles == {"good.txt": "Good headline", "good.md": "Markdown headline"}
     assert set(reasons) == {"scan.pdf", "binary.txt", "latin1.txt", "missing.txt"}
-    assert "unsupported extension .pdf" in reasons["scan.pdf"]
+    assert "the PDF cannot be read" in reasons["scan.pdf"]
     assert "binary" in reasons["binary.txt"]
     assert "UTF-8" in reasons["latin1.txt"]
     assert reasons["missing.txt"] == "no such file or folder"

@@ -292,7 +292,7 @@ def test_folder_with_good_and_bad_files_indexes_the_good_and_reports_the_bad(
     assert report.total_chunks == 4
     reasons = {s.path.name: s.reason for s in report.skipped}
     assert set(reasons) == {"scan.pdf", "blob.txt", "latin1.txt", "empty.md"}
-    assert reasons["scan.pdf"].startswith("unsupported extension .pdf")
+    assert reasons["scan.pdf"].startswith("the PDF cannot be read")
     assert reasons["blob.txt"] == "looks binary (contains NUL bytes)"
     assert reasons["latin1.txt"].startswith("not valid UTF-8")
     assert reasons["empty.md"] == "file is empty"

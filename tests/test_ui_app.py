@@ -26,6 +26,7 @@ from gradio_client.exceptions import AuthenticationError
 from rag import Assistant, Settings
 from rag.freshness import INDEX_UPDATED
 from rag.indexing import index_paths
+from tests.builders import docx_bytes, pdf_bytes, scanned_pdf_bytes
 from tests.conftest import REPO
 from tests.test_chroma_server import _start_chroma
 from ui.answering import Answerer, default_mode, mode_choices
@@ -222,11 +223,39 @@ def test_a_rejected_upload_says_why_and_stores_nothing(client: Client, ui_app: R
     latin.write_bytes("Caf\xe9 talks resume".encode("latin-1"))
     status, *_ = client.predict([handle_file(str(latin))], api_name="/upload")
     assert "Rejected: latin.txt is not valid UTF-8 (byte 3); re-save it as UTF-8." in status
-    pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(scanned_pdf_bytes())
+    status, *_ = client.predict([handle_file(str(scan))], api_name="/upload")
+    assert "Rejected: " in status and "no text layer (a scanned PDF?)" in status
+    sheet = tmp_path / "figures.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
     with pytest.raises(Exception, match="Invalid file type"):  # Gradio refuses it before our code runs
-        client.predict([handle_file(str(pdf))], api_name="/upload")
+        client.predict([handle_file(str(sheet))], api_name="/upload")
     assert set(ui_app.uploads_dir.iterdir()) == before
+
+
+def test_uploaded_pdf_and_word_files_are_indexed_and_quoted_from_their_text(
+    client: Client, ui_app: RunningApp, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "Dam report.pdf"
+    pdf.write_bytes(
+        pdf_bytes(["Vellmar dam inspection\n\nEngineers found three hairline cracks in the Vellmar dam wall."])
+    )
+    word = tmp_path / "Bridge note.docx"
+    word.write_bytes(
+        docx_bytes(["Ostby bridge reopens", "The Ostby bridge reopened to lorries after 14 weeks of repairs."])
+    )
+    status, *_ = client.predict([handle_file(str(pdf)), handle_file(str(word))], api_name="/upload")
+    assert "Indexed 2 file(s)" in status, status
+    answer = client.predict(question="How many cracks did engineers find in the Vellmar dam?", api_name="/ask")
+    assert (
+        answer["citations"][0]["source"].endswith(".pdf") and "three hairline cracks" in answer["citations"][0]["quote"]
+    )
+    answer = client.predict(question="After how many weeks did the Ostby bridge reopen?", api_name="/ask")
+    assert answer["citations"][0]["source"].endswith(".docx") and "14 weeks" in answer["citations"][0]["quote"]
+    for stored in ui_app.uploads_dir.iterdir():
+        if stored.suffix in (".pdf", ".docx"):
+            client.predict(stored.name, api_name="/remove")
 
 
 def test_with_a_login_configured_the_app_and_its_api_require_it(ui_app: RunningApp, tmp_path: Path) -> None:

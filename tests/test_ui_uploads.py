@@ -12,7 +12,7 @@ from ui.uploads import MAX_UPLOAD_BYTES, check_content, check_extension, is_uplo
 TEXT = b"Harbour council adds four evening ferry crossings.\n"
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "archive.tar.gz", "README", "page.html.exe", "notes.TXT.bak"])
+@pytest.mark.parametrize("name", ["report.xlsx", "archive.tar.gz", "README", "page.html.exe", "notes.TXT.bak"])
 def test_unsupported_extensions_are_rejected_naming_the_allowed_ones(name: str) -> None:
     with pytest.raises(BadInputError, match=r"\.txt, \.md, \.html"):
         check_extension(name)
@@ -21,6 +21,20 @@ def test_unsupported_extensions_are_rejected_naming_the_allowed_ones(name: str) 
 @pytest.mark.parametrize("name", ["a.txt", "b.MD", "c.html", "d.Htm"])
 def test_text_markdown_and_html_are_accepted(name: str) -> None:
     assert check_extension(name) == Path(name).suffix.lower()
+
+
+@pytest.mark.parametrize("name", ["scan.pdf", "Letter.DOCX"])
+def test_pdf_and_word_files_are_accepted(name: str) -> None:
+    assert check_extension(name) == Path(name).suffix.lower()
+
+
+def test_pdf_and_word_files_must_start_like_one() -> None:
+    check_content("a.pdf", b"%PDF-1.7\n\x00binary is fine here")
+    check_content("b.docx", b"PK\x03\x04\x00zip")
+    with pytest.raises(BadInputError, match=r"a\.pdf is not a PDF"):
+        check_content("a.pdf", b"just some text")
+    with pytest.raises(BadInputError, match=r"b\.docx is not a Word \.docx file"):
+        check_content("b.docx", b"%PDF-1.7")
 
 
 def test_files_over_ten_megabytes_are_rejected_with_the_limit() -> None:

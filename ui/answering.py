@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from rag import Answer, Assistant, Settings
 from rag.errors import RagError
-from rag.llm_backend import local_model_available, make_backend, resolve_mode
+from rag.llm_backend import make_backend
+from rag.serving import default_mode, usable_modes
 from ui.render import answer_pieces
 
 # The draft is redrawn at most this often: every token would be a page update competing with the model for CPU.
@@ -18,25 +19,19 @@ DRAFT_REFRESH_SECONDS = 0.1
 
 
 def mode_choices(settings: Settings) -> list[tuple[str, str]]:
-    """(label, value) for each mode that can answer here: extractive always, an LLM only when it can run.
-
-    An app started in extractive mode (`--mode extractive`, RAG_LLM=extractive) offers nothing
-    else: whoever started it chose not to run a model, and no page or API caller may start one.
-    """
-    choices = [("Extractive (quotes the articles)", "extractive")]
-    if settings.llm == "extractive":
-        return choices
-    if local_model_available(settings):
-        choices.append((f"Local LLM ({make_backend('local', settings).model})", "local"))
-    if settings.llm_base_url and settings.llm_model:
-        choices.append((f"Hosted LLM ({settings.llm_model})", "hosted"))
-    return choices
+    """(label, value) for each mode that can answer here (`rag.serving.usable_modes`: the same rule as the API)."""
+    return [(_label(mode, settings), mode) for mode in usable_modes(settings)]
 
 
-def default_mode(settings: Settings) -> str:
-    """The configured mode (`auto` resolved) when it can answer here, else extractive."""
-    wanted = resolve_mode(settings)
-    return wanted if wanted in {value for _, value in mode_choices(settings)} else "extractive"
+def _label(mode: str, settings: Settings) -> str:
+    if mode == "local":
+        return f"Local LLM ({make_backend('local', settings).model})"
+    if mode == "hosted":
+        return f"Hosted LLM ({settings.llm_model})"
+    return "Extractive (quotes the articles)"
+
+
+__all__ = ["Answerer", "Partial", "Turn", "default_mode", "mode_choices"]
 
 
 @dataclass(frozen=True)

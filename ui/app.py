@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 
 from rag import Answer
+from rag.corpus import SUPPORTED_EXTENSIONS
 from rag.errors import RagError
 from rag.freshness import INDEX_UPDATED
 from ui.answering import Answerer, Turn
@@ -152,13 +153,14 @@ def failure(exc: Exception) -> str:
 def _library_tab(app: gr.Blocks, library: Library) -> None:
     limit_mb = MAX_UPLOAD_BYTES // 2**20
     gr.Markdown(
-        f"The articles the assistant answers from. Add `.txt`, `.md` or `.html` files (UTF-8, up to {limit_mb} MB "
-        "each): they are checked, stored in the index folder under generated names, and indexed straight away."
+        f"The articles the assistant answers from. Add `.txt`, `.md` or `.html` files (UTF-8), PDFs with a text "
+        f"layer or Word `.docx` files, up to {limit_mb} MB each: they are checked, stored in the index folder under "
+        "generated names, and indexed straight away."
     )
     files = gr.File(
         label="Upload articles",
         file_count="multiple",
-        file_types=[".txt", ".md", ".html", ".htm"],
+        file_types=list(SUPPORTED_EXTENSIONS),
         height=150,
         elem_id="upload",
     )

@@ -91,7 +91,7 @@ class Library:
                     continue
                 result.added += report.added + report.updated
                 result.unchanged += report.unchanged
-                result.rejected += [f"{display_name(s.path.name)}: {s.reason}" for s in report.skipped]
+                result.rejected += [f"{display_name(str(s.path))}: {s.reason}" for s in report.skipped]
                 if report.skipped:
                     path.unlink(missing_ok=True)
             if result.added:

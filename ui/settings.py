@@ -6,17 +6,15 @@ library, the CLI and the evals never serve anything.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.serving import DEFAULT_HOST, is_loopback
 
-DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
-LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 # Where `rag eval` writes in a checkout; the tab also passes it as --out, so the two always agree.
 EVAL_RUNS_DIR = Path(__file__).resolve().parents[1] / "evals" / "runs"
 
@@ -31,14 +29,7 @@ class UiSettings:
     eval_runs_dir: Path = EVAL_RUNS_DIR
 
 
-def is_loopback(host: str) -> bool:
-    """True when only this machine can connect (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name that may resolve anywhere: treat as exposed
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "UiSettings", "is_loopback", "load_ui_settings"]
 
 
 def parse_credentials(text: str, origin: str) -> tuple[tuple[str, str], ...]:

@@ -14,10 +14,13 @@ import unicodedata
 from pathlib import Path
 
 from rag.corpus import SUPPORTED_EXTENSIONS
+from rag.documents import DOCUMENT_EXTENSIONS
 from rag.errors import BadInputError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SLUG_CHARS = 40
+# PDF and Word files are binary: their first bytes say whether they are what their name claims.
+_SIGNATURES = {".pdf": (b"%PDF-", "a PDF"), ".docx": (b"PK\x03\x04", "a Word .docx file")}
 
 
 def _base_name(original_name: str) -> str:
@@ -55,8 +58,16 @@ def check_content(original_name: str, data: bytes) -> None:
     name = display_name(original_name)
     if not data.strip():
         raise BadInputError(f"{name} is empty.")
+    ext = _split(original_name)[1]
+    if ext in DOCUMENT_EXTENSIONS:
+        signature, kind = _SIGNATURES[ext]
+        if not data.startswith(signature):
+            raise BadInputError(f"{name} is not {kind} (its first bytes say otherwise); upload the original file.")
+        return  # its text is extracted, and checked, when it is indexed
     if b"\x00" in data:
-        raise BadInputError(f"{name} looks binary (it contains NUL bytes); upload plain text, Markdown or HTML.")
+        raise BadInputError(
+            f"{name} looks binary (it contains NUL bytes); upload plain text, Markdown, HTML, PDF or Word (.docx)."
+        )
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
