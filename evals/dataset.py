@@ -21,6 +21,11 @@ SEEDS_DIR: Path = _HERE.parent / "seeds"
 # A second, invented corpus with its own questions, so no threshold is fitted to five articles.
 FICTIONAL_PATH: Path = _HERE / "datasets" / "fictional_qa.jsonl"
 FICTIONAL_CORPUS: Path = _HERE / "corpora" / "fictional"
+# Noisy invented search-result snippets, one question each; and held-out questions over the seeds
+# written by someone who saw only the articles (both described in the README).
+SNIPPETS_PATH: Path = _HERE / "datasets" / "snippets_qa.jsonl"
+SNIPPETS_CORPUS: Path = _HERE / "corpora" / "snippets"
+HELDOUT_PATH: Path = _HERE / "datasets" / "seeds_heldout.jsonl"
 
 SPLITS: frozenset[str] = frozenset({"dev", "test"})
 TYPES: frozenset[str] = frozenset(

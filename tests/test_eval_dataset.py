@@ -66,6 +66,12 @@ def test_fictional_dataset_validates_and_is_big_enough_to_guard_against_fitting(
     assert {i.split for i in items} == {"dev", "test"}
 
 
+def test_snippet_and_held_out_datasets_validate() -> None:
+    assert ds.validate_dataset(ds.SNIPPETS_PATH, ds.SNIPPETS_CORPUS) == []
+    assert ds.validate_dataset(ds.HELDOUT_PATH, ds.SEEDS_DIR) == []
+    assert {i.split for i in ds.load_dataset(ds.HELDOUT_PATH)} == {"test"}
+
+
 def test_dataset_size_and_coverage(items: list[ds.QAItem]) -> None:
     types = Counter(item.type for item in items)
     assert len(items) >= 150
