@@ -27,6 +27,9 @@ def bind(host: str, port: int) -> socket.socket:
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}). Is another server using that port? "
             "Pick another with --port."
         ) from exc
+    # Listening now, so a client that connects as soon as "Ready" is printed waits in the backlog
+    # until uvicorn's loop accepts, instead of being refused on a busy machine.
+    sock.listen(128)
     return sock
 
 

@@ -29,6 +29,10 @@ _OUTCOME_Q = re.compile(
 _YES_NO = re.compile(
     r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b(?!.*\bor\b)", re.IGNORECASE
 )
+# "Did parliament approve the funding?", "Was the astrolabe recovered?": whether something came to pass.
+_HAPPENED_Q = re.compile(r"\s*(?:did|has|have|had|was|were)\b(?!.*\bor\b)", re.IGNORECASE)
+# ...but "did Netanyahu see any alternative?" asks what someone said or thought, not what happened.
+_ASKS_VIEW = re.compile(rf"\b(?:{QUESTION_VERBS})\b", re.IGNORECASE)
 _COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
 
@@ -102,7 +106,7 @@ class Question:
     focus: str  # what a "how many"/"how much" asks the number of, as written ("houses")
     focus_stems: frozenset[str]  # the same, stemmed
     clauses: tuple[str, ...]  # "what did A want, and what did B offer?": one clause per asked thing
-    wants_outcome: bool  # "how was the dispute eventually resolved?": asks how something turned out
+    wants_outcome: bool  # "how was it eventually resolved?", "did parliament approve it?": asks how things turned out
 
     @property
     def wants_count(self) -> bool:
@@ -157,7 +161,7 @@ def parse_question(text: str) -> Question:
         focus=_focus(text),
         focus_stems=frozenset(stems(_focus(text))),
         clauses=tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?")) if _CLAUSE.search(text) else (),
-        wants_outcome=bool(_OUTCOME_Q.search(text)),
+        wants_outcome=bool(_OUTCOME_Q.search(text) or (_HAPPENED_Q.match(text) and not _ASKS_VIEW.search(text))),
     )
 
 
