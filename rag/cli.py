@@ -78,11 +78,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from rag.metadata import shown
     from rag.store import ChunkStore
 
     records = ChunkStore(_settings(args)).documents()
-    for record in sorted(records.values(), key=lambda r: r.source):
-        print(f"{record.source}\t{record.date or '-'}\t{record.n_chunks} chunks\t{record.title}")
+    print('source\tdate\toutlet\tchunks\ttitle ("(inferred)": not stated by the article itself)')
+    for r in sorted(records.values(), key=lambda r: r.source):
+        date, outlet, title = (shown(getattr(r, f), f, r.inferred) for f in ("date", "outlet", "title"))
+        print(f"{r.source}\t{date}\t{outlet}\t{r.n_chunks} chunks\t{title}")
     print(f"{len(records)} article(s).")
     return 0
 

@@ -41,6 +41,7 @@ class ArticleFacts:
     date: str
     title: str
     text: str = field(default="", repr=False)  # the whole text, lowercased, one space between words
+    outlet: str = ""  # from the article's metadata; "" when it has none (then its text decides)
 
 
 def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
@@ -49,7 +50,9 @@ def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
         texts.setdefault(chunk.source, []).append(chunk.text)
     first = {c.source: c for c in reversed(chunks)}
     return {
-        s: ArticleFacts(vocabulary(t), first[s].date, first[s].title, " ".join(" ".join(t).lower().split()))
+        s: ArticleFacts(
+            vocabulary(t), first[s].date, first[s].title, " ".join(" ".join(t).lower().split()), first[s].outlet
+        )
         for s, t in texts.items()
     }
 

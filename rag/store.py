@@ -50,6 +50,21 @@ class DocRecord:
     feed: str = ""  # feed items: the feed's title
     feed_stamp: str = ""
     pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
+    # Provenance (rag.metadata); an index built before these existed reads them as "".
+    outlet: str = ""
+    byline: str = ""
+    inferred: tuple[str, ...] = ()  # fields inferred from the text, not stated
+
+    def same_metadata(self, article: Article) -> bool:
+        """Whether re-indexing `article` would change nothing the record or its chunks show."""
+        return (self.title, self.date, self.outlet, self.byline, self.url, self.inferred) == (
+            article.title,
+            article.date,
+            article.outlet,
+            article.byline,
+            article.url,
+            article.inferred,
+        )
 
 
 class ChunkStore:
@@ -117,6 +132,9 @@ class ChunkStore:
                 feed=str(meta.get("feed", "")),
                 feed_stamp=str(meta.get("feed_stamp", "")),
                 pages=tuple(json.loads(str(meta.get("pages") or "[]"))),
+                outlet=str(meta.get("outlet", "")),
+                byline=str(meta.get("byline", "")),
+                inferred=tuple(f for f in str(meta.get("inferred", "")).split(",") if f),
             )
         return records
 
@@ -160,6 +178,9 @@ class ChunkStore:
                     "feed": article.feed,
                     "feed_stamp": article.feed_stamp,
                     "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
+                    "outlet": article.outlet,
+                    "byline": article.byline,
+                    "inferred": ",".join(article.inferred),
                     "n_chunks": len(chunks),
                     "indexed_at": time.time(),
                 }
@@ -224,6 +245,8 @@ def _to_node(chunk: Chunk, vector: list[float], writer: str = "") -> TextNode:
         "version": version_key(chunk.source, chunk.doc_hash),
         "title": chunk.title,
         "date": chunk.date,
+        "outlet": chunk.outlet,
+        "date_inferred": chunk.date_inferred,
         "start": chunk.start,
         "end": chunk.end,
         "tokens": chunk.tokens,
@@ -260,4 +283,6 @@ def node_to_chunk(node: Any) -> Chunk:
         end=int(meta["end"]),
         text=node.get_content(),
         tokens=int(meta.get("tokens", 0)),
+        outlet=str(meta.get("outlet", "")),
+        date_inferred=bool(meta.get("date_inferred", False)),
     )
