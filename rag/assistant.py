@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from rag.extractive import ExtractiveAnswerer
     from rag.retrieval import HybridRetriever
+    from rag.store import DocRecord
 
 
 # Answer again at most this often when an article changes under an answer; then give up and say so.
@@ -210,6 +211,12 @@ class Assistant:
             self._follow_index()
             assert self._retriever is not None
             return self._retriever.retrieve(text, top_k)
+
+    def articles(self) -> dict[str, DocRecord]:
+        """Every indexed article's record: provenance and whole text, for views that show or export articles."""
+        from rag.store import ChunkStore
+
+        return ChunkStore(self.settings).documents()
 
     def _retrieve(self, question: str, top_k: int | None) -> list[Passage]:
         """The question's passages, plus those of the articles its date or outlet names and of each

@@ -22,6 +22,7 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.corpus import Article
 from rag.errors import StoreError
+from rag.metadata import ArticleMeta
 from rag.runs import bump_generation, live_runs, read_generation
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ class DocRecord:
     outlet: str = ""
     byline: str = ""
     inferred: tuple[str, ...] = ()  # fields inferred from the text, not stated
+
+    @property
+    def meta(self) -> ArticleMeta:
+        return ArticleMeta(self.title, self.outlet, self.byline, self.date, self.url, self.inferred)
 
     def same_metadata(self, article: Article) -> bool:
         """Whether re-indexing `article` would change nothing the record or its chunks show."""

@@ -123,3 +123,14 @@ def test_index_and_ask_work_with_no_network(tmp_path: Path) -> None:
     answer = json.loads(result.stdout.splitlines()[-1])
     assert "800" in answer["answer"]
     assert answer["citations"][0]["source"] == "000_bad4616c5d09da39.txt"
+
+
+def test_markdown_format_prints_the_answer_with_footnotes_carrying_title_date_and_offsets(
+    tmp_path: Path, seed_settings: Settings
+) -> None:
+    question = "What did Miller say about the 90% figure?"
+    result = run(["ask", "--format", "markdown", question, "--index-dir", str(seed_settings.index_dir)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"**Q:** {question}\n") and "[^1]" in result.stdout
+    footnote = next(line for line in result.stdout.splitlines() if line.startswith("[^1]: “"))
+    assert "The Jerusalem Post (inferred), 2024-09-16. `000_bad4616c5d09da39.txt`, characters " in footnote
