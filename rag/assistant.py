@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -212,11 +212,12 @@ class Assistant:
             assert self._retriever is not None
             return self._retriever.retrieve(text, top_k)
 
-    def articles(self) -> dict[str, DocRecord]:
-        """Every indexed article's record: provenance and whole text, for views that show or export articles."""
+    def articles(self, sources: Iterable[str] | None = None) -> dict[str, DocRecord]:
+        """The indexed articles' records (those named in `sources`, when given): provenance and whole text,
+        for views that show or export articles."""
         from rag.store import ChunkStore
 
-        return ChunkStore(self.settings).documents()
+        return ChunkStore(self.settings).documents(None if sources is None else sorted(set(sources)))
 
     def _retrieve(self, question: str, top_k: int | None) -> list[Passage]:
         """The question's passages, plus those of the articles its date or outlet names and of each

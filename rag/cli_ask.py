@@ -66,8 +66,7 @@ def _answer(
 def _shown(assistant: Assistant, answer: Answer, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(answer.to_dict(), ensure_ascii=False)
-    cited = {c.source for c in answer.citations}
-    articles = {s: r.meta for s, r in assistant.articles().items() if s in cited}
+    articles = {s: r.meta for s, r in assistant.articles(c.source for c in answer.citations).items()}
     return to_markdown(answer, articles) if fmt == "markdown" else render(answer, articles)
 
 

@@ -26,7 +26,8 @@ def mode_line(answer: Answer) -> str:
     if answer.fallback:
         name += " (the LLM's answer was replaced by the extractive one)"
     total = answer.timings.get("total")
-    return name[:1].upper() + name[1:] + (f" · {total:.1f} s" if total is not None else "")
+    took = "" if total is None else f" · {total:.2f} s" if total < 1 else f" · {total:.1f} s"
+    return name[:1].upper() + name[1:] + took
 
 
 def to_markdown(answer: Answer, articles: Mapping[str, ArticleMeta] | None = None) -> str:

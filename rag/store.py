@@ -121,8 +121,11 @@ class ChunkStore:
         got = self.docs.get(ids=sorted(set(sources)), include=["documents"])
         return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
-    def documents(self) -> dict[str, DocRecord]:
-        got = self.docs.get(include=["metadatas", "documents"])
+    def documents(self, sources: list[str] | None = None) -> dict[str, DocRecord]:
+        """The committed articles (only those named in `sources`, when given) with their text."""
+        if sources is not None and not sources:
+            return {}
+        got = self.docs.get(ids=sources, include=["metadatas", "documents"])
         records = {}
         for source, meta, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
             records[source] = DocRecord(

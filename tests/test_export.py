@@ -20,7 +20,7 @@ def test_markdown_export_puts_each_source_in_a_footnote_with_its_provenance() ->
     meta = ArticleMeta("Talks go on", "The Ledger", "", "2024-08-20", inferred=("date",))
     exported = to_markdown(_answer(f"{QUOTE} [1]"), {"doc.txt": meta})
     assert exported.splitlines()[:3] == ["**Q:** What did Miller say?", "", f"{QUOTE} [^1]"]
-    assert "*Answered by: Extractive (quotes the articles) · 0.2 s*" in exported
+    assert "*Answered by: Extractive (quotes the articles) · 0.25 s*" in exported
     assert exported.rstrip().endswith(
         f"[^1]: “{QUOTE}” — *Talks go on*, The Ledger, 2024-08-20 (inferred). `doc.txt`, characters 40–64."
     )
@@ -34,5 +34,5 @@ def test_the_mode_line_names_the_model_and_a_fallback() -> None:
     answer = _answer("x [1]")
     answer.mode, answer.model, answer.fallback = "local", "qwen2.5-coder-0.5b", "timeout"
     assert mode_line(answer) == (
-        "Local LLM qwen2.5-coder-0.5b (the LLM's answer was replaced by the extractive one) · 0.2 s"
+        "Local LLM qwen2.5-coder-0.5b (the LLM's answer was replaced by the extractive one) · 0.25 s"
     )

@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag import Answer, Assistant, Settings
 from rag.errors import RagError
 from rag.llm_backend import make_backend
 from rag.serving import default_mode, usable_modes
 from ui.render import answer_pieces
+
+if TYPE_CHECKING:
+    from rag.store import DocRecord
 
 # The draft is redrawn at most this often: every token would be a page update competing with the model for CPU.
 DRAFT_REFRESH_SECONDS = 0.1
@@ -120,6 +124,10 @@ class Answerer:
             if time.monotonic() - shown >= DRAFT_REFRESH_SECONDS:
                 shown = time.monotonic()
                 yield Partial(draft, draft=True)
+
+    def articles(self, sources: Iterable[str]) -> dict[str, DocRecord]:
+        """The named articles' records (metadata and text), for the article view and the export."""
+        return self.assistant.articles(sources)
 
     def reload(self) -> str | None:
         """Make the assistant see the changed index; returns a problem to show, if any."""
