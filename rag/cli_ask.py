@@ -14,6 +14,7 @@ from rag.assistant import Assistant
 from rag.config import LLM_SETTINGS, MODE_HELP, MODEL_HELP, Settings
 from rag.errors import BadInputError
 from rag.export import mode_line, to_markdown
+from rag.filters import ArticleFilter, add_filter_arguments, filter_from_args
 from rag.metadata import ArticleMeta, shown
 
 FORMATS = ("text", "json", "markdown")
@@ -44,12 +45,18 @@ def render(answer: Answer, articles: Mapping[str, ArticleMeta] | None = None) ->
 
 
 def _answer(
-    assistant: Assistant, question: str, *, mode: str | None, history: list[tuple[str, str]], show_draft: bool
+    assistant: Assistant,
+    question: str,
+    *,
+    mode: str | None,
+    history: list[tuple[str, str]],
+    show_draft: bool,
+    filters: ArticleFilter | None = None,
 ) -> Answer:
     """Ask, echoing the model's unverified draft to stderr as it streams when `show_draft`."""
     final: Answer | None = None
     drafting = False
-    for event in assistant.stream(question, history=history, mode=mode):
+    for event in assistant.stream(question, history=history, mode=mode, filters=filters):
         if isinstance(event, Answer):
             final = event
         elif show_draft:
@@ -74,16 +81,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.question) == bool(args.file):
         raise BadInputError("Give either a question or --file QUESTIONS.txt (one question per line).")
     fmt = "json" if args.json else args.format
+    filters = filter_from_args(args)
     with Assistant(settings) as assistant:
         if args.file:
-            return _ask_file(assistant, args.file, args.mode)
+            return _ask_file(assistant, args.file, args.mode, filters)
         show_draft = fmt == "text" and not args.no_stream and sys.stderr.isatty()
-        answer = _answer(assistant, args.question, mode=args.mode, history=[], show_draft=show_draft)
+        answer = _answer(assistant, args.question, mode=args.mode, history=[], show_draft=show_draft, filters=filters)
         print(_shown(assistant, answer, fmt))
         return 0
 
 
-def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
+def _ask_file(assistant: Assistant, path: Path, mode: str | None, filters: ArticleFilter) -> int:
     try:
         questions = [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
     except (OSError, UnicodeDecodeError) as exc:
@@ -93,7 +101,8 @@ def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
     failed = 0
     for question in questions:
         try:
-            print(json.dumps(assistant.ask(question, mode=mode).to_dict(), ensure_ascii=False), flush=True)
+            answer = assistant.ask(question, mode=mode, filters=filters)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         except BadInputError as exc:
             failed += 1
             print(json.dumps({"question": question[:200], "error": str(exc)}, ensure_ascii=False), flush=True)
@@ -101,6 +110,7 @@ def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    filters = filter_from_args(args)
     with Assistant(settings) as assistant:
         print("Loading models and the index...", file=sys.stderr)
         assistant.warm_up(args.mode)
@@ -116,7 +126,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             try:
                 show_draft = not args.no_stream and sys.stderr.isatty()
-                answer = _answer(assistant, question, mode=args.mode, history=history, show_draft=show_draft)
+                answer = _answer(
+                    assistant, question, mode=args.mode, history=history, show_draft=show_draft, filters=filters
+                )
                 history.append((answer.standalone_question or question, answer.answer))
                 print(_shown(assistant, answer, "text") + "\n")
             except BadInputError as exc:
@@ -142,10 +154,12 @@ def add_ask_commands(
     p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--top-k", type=int, help="passages handed to the answerer (default: 6)")
     p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
+    add_filter_arguments(p)
     p.set_defaults(func=lambda args: cmd_ask(args, settings(args)))
 
     p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal session")
     p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
     p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
+    add_filter_arguments(p)
     p.set_defaults(func=lambda args: cmd_chat(args, settings(args)))

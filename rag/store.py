@@ -121,13 +121,14 @@ class ChunkStore:
         got = self.docs.get(ids=sorted(set(sources)), include=["documents"])
         return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
-    def documents(self, sources: list[str] | None = None) -> dict[str, DocRecord]:
-        """The committed articles (only those named in `sources`, when given) with their text."""
+    def documents(self, sources: list[str] | None = None, with_text: bool = True) -> dict[str, DocRecord]:
+        """The committed articles (only those named in `sources`, when given), with their text unless not wanted."""
         if sources is not None and not sources:
             return {}
-        got = self.docs.get(ids=sources, include=["metadatas", "documents"])
+        got = self.docs.get(ids=sources, include=["metadatas", "documents"] if with_text else ["metadatas"])
         records = {}
-        for source, meta, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
+        texts = got["documents"] if with_text else [""] * len(got["ids"])
+        for source, meta, text in zip(got["ids"], got["metadatas"] or [], texts or [], strict=True):
             records[source] = DocRecord(
                 source=source,
                 doc_hash=str(meta["doc_hash"]),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rag import Answer, Assistant, Settings
 from rag.errors import RagError
+from rag.filters import ArticleFilter
 from rag.llm_backend import make_backend
 from rag.serving import default_mode, usable_modes
 from ui.render import answer_pieces
@@ -96,13 +97,23 @@ class Answerer:
             print(f"The local model did not start in advance: {exc}", file=sys.stderr, flush=True)
 
     def ask(
-        self, question: str, mode: str | None = None, top_k: int | None = None, history: Sequence[Turn] = ()
+        self,
+        question: str,
+        mode: str | None = None,
+        top_k: int | None = None,
+        history: Sequence[Turn] = (),
+        filters: ArticleFilter | None = None,
     ) -> Answer:
         pairs = [(turn.question, turn.answer) for turn in history]
-        return self.assistant.ask(question, history=pairs, mode=mode, top_k=top_k)
+        return self.assistant.ask(question, history=pairs, mode=mode, top_k=top_k, filters=filters)
 
     def stream(
-        self, question: str, mode: str | None = None, top_k: int | None = None, history: Sequence[Turn] = ()
+        self,
+        question: str,
+        mode: str | None = None,
+        top_k: int | None = None,
+        history: Sequence[Turn] = (),
+        filters: ArticleFilter | None = None,
     ) -> Iterator[Partial]:
         """Yield the answer as it grows, then the finished `Answer`.
 
@@ -113,7 +124,7 @@ class Answerer:
         pairs = [(turn.question, turn.answer) for turn in history]
         draft = ""
         shown = 0.0
-        for event in self.assistant.stream(question, history=pairs, mode=mode, top_k=top_k):
+        for event in self.assistant.stream(question, history=pairs, mode=mode, top_k=top_k, filters=filters):
             if isinstance(event, Answer):
                 if not draft:
                     for piece in answer_pieces(event.answer)[:-1]:
@@ -128,6 +139,13 @@ class Answerer:
     def articles(self, sources: Iterable[str]) -> dict[str, DocRecord]:
         """The named articles' records (metadata and text), for the article view and the export."""
         return self.assistant.articles(sources)
+
+    def filter_choices(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The outlets, and (title, outlet and date; source) of each article, for the filter row."""
+        records = sorted(self.assistant.articles(with_text=False).values(), key=lambda r: r.title.lower())
+        outlets = sorted({r.outlet for r in records if r.outlet})
+        labels = [(" · ".join(x for x in (r.title, r.outlet, r.date) if x), r.source) for r in records]
+        return outlets, labels
 
     def reload(self) -> str | None:
         """Make the assistant see the changed index; returns a problem to show, if any."""

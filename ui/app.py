@@ -14,6 +14,7 @@ import gradio as gr
 from rag import Answer
 from rag.errors import RagError
 from rag.export import to_markdown
+from rag.filters import make_filter
 from rag.freshness import INDEX_UPDATED
 from ui.answering import Answerer, Turn
 from ui.evaluation_tab import evaluation_tab
@@ -52,7 +53,7 @@ def build_app(answerer: Answerer, library: Library, ui_settings: UiSettings) -> 
         )
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                _ask_tab(answerer)
+                _ask_tab(app, answerer)
             with gr.Tab("Library", id="library"):
                 library_tab(app, library)
             with gr.Tab("Evaluation", id="evaluation"):
@@ -61,7 +62,7 @@ def build_app(answerer: Answerer, library: Library, ui_settings: UiSettings) -> 
     return app
 
 
-def _ask_tab(answerer: Answerer) -> None:
+def _ask_tab(app: gr.Blocks, answerer: Answerer) -> None:
     answers = gr.State([])  # list[Answer], one per answered question of this session
     articles = gr.State({})  # source -> DocRecord of every article cited so far: the article view's text
     with gr.Row(equal_height=False, elem_id="ask-row"):
@@ -84,6 +85,11 @@ def _ask_tab(answerer: Answerer) -> None:
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="ask")
                 stop = gr.Button("Stop", variant="stop", scale=1, min_width=70, elem_id="stop", visible=False)
                 clear = gr.Button("Clear", variant="secondary", scale=1, min_width=70, elem_id="clear")
+            with gr.Row(equal_height=True, elem_id="filters"):
+                since = gr.Textbox(label="Published from", placeholder="2024-09-01", min_width=110, elem_id="since")
+                until = gr.Textbox(label="to", placeholder="2024-12-31", min_width=110, elem_id="until")
+                outlets = gr.Dropdown([], multiselect=True, label="Outlets", min_width=150, elem_id="outlets")
+                chosen = gr.Dropdown([], multiselect=True, label="Articles", scale=2, min_width=180, elem_id="chosen")
             with gr.Row(equal_height=True):
                 copy = gr.Button("Copy with sources", size="sm", scale=0, min_width=160, elem_id="copy-sources")
                 copied = gr.Markdown(elem_id="copy-status")
@@ -105,9 +111,16 @@ def _ask_tab(answerer: Answerer) -> None:
             sources = gr.HTML(EMPTY_SOURCES, elem_id="sources", apply_default_css=False)
 
     def respond(
-        text: str, chat: list[Message], past: list[Answer], known: dict, mode: str, k: float
+        text: str,
+        chat: list[Message],
+        past: list[Answer],
+        known: dict,
+        mode: str,
+        k: float,
+        *limits: Any,
     ) -> Iterator[tuple]:
-        """Stream one answer into the chat, then show its sources and its Markdown export."""
+        """Stream one answer into the chat, then show its sources and its Markdown export. `limits`: the
+        filter row (from, to, outlets, articles)."""
         asked = (text or "").strip()
         if not asked:  # leave the conversation as it is: a generator that yields nothing clears its outputs
             gr.Warning("Type a question first.")
@@ -119,7 +132,8 @@ def _ask_tab(answerer: Answerer) -> None:
         yield "", chat, past, known, gr.skip(), gr.skip()
         history = [Turn(a.standalone_question or a.question, a.answer) for a in past]
         try:
-            for part in answerer.stream(asked, mode=mode, top_k=int(k), history=history):
+            filters = make_filter(*limits)
+            for part in answerer.stream(asked, mode=mode, top_k=int(k), history=history, filters=filters):
                 if part.answer is None:
                     shown = draft_message(part.text) if part.draft else link_citations(part.text, turn)
                     chat[-1] = {"role": "assistant", "content": shown}
@@ -129,7 +143,9 @@ def _ask_tab(answerer: Answerer) -> None:
                         gr.Info("Index updated: the articles changed since the last question.")
                     past = [*past, part.answer]
                     known = {**known, **answerer.articles(c.source for c in part.answer.citations)}
-                    chat[-1] = {"role": "assistant", "content": chat_message(part.answer, turn)}
+                    note = f'\n\n<span class="notice">Only articles {escape_markdown(filters.describe())}.</span>'
+                    shown = chat_message(part.answer, turn) + (note if filters.active else "")
+                    chat[-1] = {"role": "assistant", "content": shown}
                     markdown = to_markdown(part.answer, {s: r.meta for s, r in known.items()})
                     yield "", chat, past, known, sources_panel(past, known), markdown
         except Exception as exc:  # the chat must say what happened, never a bare "Error"
@@ -144,7 +160,7 @@ def _ask_tab(answerer: Answerer) -> None:
 
     chat_io: dict[str, Any] = {
         "fn": respond,
-        "inputs": [question, chatbot, answers, articles, mode, top_k],
+        "inputs": [question, chatbot, answers, articles, mode, top_k, since, until, outlets, chosen],
         "outputs": [question, chatbot, answers, articles, sources, exported],
         "api_visibility": "private",
         "concurrency_id": "answer",
@@ -173,10 +189,15 @@ def _ask_tab(answerer: Answerer) -> None:
     def reset() -> tuple:
         return [], [], {}, EMPTY_SOURCES, "", "", ""
 
+    def fill_filters() -> tuple:
+        known_outlets, labelled = answerer.filter_choices()
+        return gr.Dropdown(choices=known_outlets), gr.Dropdown(choices=labelled)
+
     for trigger in (clear.click, chatbot.clear):
         trigger(
             reset, None, [chatbot, answers, articles, sources, question, exported, copied], api_visibility="private"
         )
+    app.load(fill_filters, None, [outlets, chosen], api_visibility="private")
 
 
 def failure(exc: Exception) -> str:
@@ -192,15 +213,26 @@ def failure(exc: Exception) -> str:
 def _ask_api(answerer: Answerer) -> None:
     settings = answerer.settings
 
-    def ask(question: str, mode: str = answerer.default_mode, top_k: int = settings.top_k) -> dict[str, Any]:
-        """Answer one question; returns the same JSON object as `rag ask --json` (mode: extractive, local, hosted)."""
+    def ask(
+        question: str,
+        mode: str = answerer.default_mode,
+        top_k: int = settings.top_k,
+        since: str = "",
+        until: str = "",
+        outlet: str = "",
+        source: str = "",
+    ) -> dict[str, Any]:
+        """Answer one question; returns the same JSON object as `rag ask --json` (mode: extractive, local, hosted).
+        since/until: only articles published then (2024-09-01); outlet, source: only these outlets or articles
+        (comma-separated; sources as the Library lists them)."""
         if not 1 <= int(top_k) <= MAX_TOP_K:
             raise gr.Error(f"top_k must be between 1 and {MAX_TOP_K}.")
         allowed = [value for _, value in answerer.choices]
         if mode not in allowed:
             raise gr.Error(f"Mode {mode!r} is not enabled on this server; choose one of: {', '.join(allowed)}.")
         try:
-            return answerer.ask(question, mode=mode, top_k=int(top_k)).to_dict()
+            filters = make_filter(since, until, outlet, source)
+            return answerer.ask(question, mode=mode, top_k=int(top_k), filters=filters).to_dict()
         except Exception as exc:  # an API caller gets a sentence, never {"error": null}
             raise gr.Error(failure(exc)) from exc
 
