@@ -117,10 +117,14 @@ def _ask_tab(app: gr.Blocks, answerer: Answerer) -> None:
         known: dict,
         mode: str,
         k: float,
-        *limits: Any,
+        since_date: str,
+        until_date: str,
+        only_outlets: list[str] | None,
+        only_articles: list[str] | None,
+        request: gr.Request,
     ) -> Iterator[tuple]:
-        """Stream one answer into the chat, then show its sources and its Markdown export. `limits`: the
-        filter row (from, to, outlets, articles)."""
+        """Stream one answer into the chat, then show its sources and its Markdown export, from the
+        articles the filter row allows."""
         asked = (text or "").strip()
         if not asked:  # leave the conversation as it is: a generator that yields nothing clears its outputs
             gr.Warning("Type a question first.")
@@ -132,8 +136,11 @@ def _ask_tab(app: gr.Blocks, answerer: Answerer) -> None:
         yield "", chat, past, known, gr.skip(), gr.skip()
         history = [Turn(a.standalone_question or a.question, a.answer) for a in past]
         try:
-            filters = make_filter(*limits)
-            for part in answerer.stream(asked, mode=mode, top_k=int(k), history=history, filters=filters):
+            filters = make_filter(since_date, until_date, only_outlets, only_articles)
+            stop_flag = answerer.stop_event(request.session_hash or "")
+            for part in answerer.stream(
+                asked, mode=mode, top_k=int(k), history=history, filters=filters, stop=stop_flag
+            ):
                 if part.answer is None:
                     shown = draft_message(part.text) if part.draft else link_citations(part.text, turn)
                     chat[-1] = {"role": "assistant", "content": shown}
@@ -148,6 +155,9 @@ def _ask_tab(app: gr.Blocks, answerer: Answerer) -> None:
                     chat[-1] = {"role": "assistant", "content": shown}
                     markdown = to_markdown(part.answer, {s: r.meta for s, r in known.items()})
                     yield "", chat, past, known, sources_panel(past, known), markdown
+            if stop_flag.is_set() and len(past) == turn:  # stopped before the answer was finished
+                chat[-1] = {"role": "assistant", "content": STOPPED}
+                yield "", chat, past, known, gr.skip(), gr.skip()
         except Exception as exc:  # the chat must say what happened, never a bare "Error"
             chat[-1] = {"role": "assistant", "content": f'<span class="error">{escape_markdown(failure(exc))}</span>'}
             yield "", chat, past, known, gr.skip(), gr.skip()
@@ -171,19 +181,15 @@ def _ask_tab(app: gr.Blocks, answerer: Answerer) -> None:
         return str(event.value["text"])
 
     picked = chatbot.example_select(pick_example, None, question, api_visibility="private")
-    runs = []
     for trigger in (question.submit, ask.click, picked.then):
-        run = trigger(answering, **swap).then(**chat_io)
-        run.then(idle, **swap)
-        runs.append(run)
+        trigger(answering, **swap).then(**chat_io).then(idle, **swap)
 
-    def stopped(chat: list[Message]) -> tuple:
-        """The chat keeps the question and says it was stopped; no half answer is kept as an answer."""
-        if chat and chat[-1].get("role") == "assistant":
-            chat = [*chat[:-1], {"role": "assistant", "content": STOPPED}]
-        return (chat, *idle())
+    def stopped(request: gr.Request) -> tuple:
+        """Ends the answer being written (the chat then says it was stopped; no half answer is kept)."""
+        answerer.stop(request.session_hash or "")
+        return idle()
 
-    stop.click(stopped, chatbot, [chatbot, ask, stop], cancels=runs, api_visibility="private")
+    stop.click(stopped, None, [ask, stop], api_visibility="private")
     copy.click(lambda message: message, exported, copied, js=COPY_JS, api_visibility="private")
 
     def reset() -> tuple:
