@@ -217,8 +217,7 @@ class Assistant:
         assert self._retriever is not None and self._extractive is not None
         parsed = parse_question(question)
         asked = self._extractive.evidence.articles_asked_for(parsed)
-        across = parsed.compare or len(parsed.parts) > 1
-        return self._retriever.retrieve(question, top_k, within=asked, also=parsed.clauses, across=across)
+        return self._retriever.retrieve(question, top_k, within=asked, also=parsed.clauses, across=parsed.across)
 
     def _standalone(self, question: str, history: Sequence[tuple[str, str]], mode: str) -> tuple[str, str]:
         """The question to retrieve for, and a notice when it was rewritten or could not be."""
