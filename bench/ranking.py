@@ -60,7 +60,7 @@ def main() -> None:
                         continue
                     if args.across:
                         question = ranking.question
-                        if question.compare or len(question.parts) > 1 or ranking.targets:
+                        if question.across or ranking.targets:
                             total += 1
                             _sweep(ranking, item.must_include, settings.max_answer_sentences, sweep, sweep_words)
                         continue

@@ -231,10 +231,9 @@ class Assistant:
         assert self._retriever is not None and self._extractive is not None
         parsed = parse_question(question)
         asked = self._extractive.evidence.articles_asked_for(parsed)
-        across = parsed.compare or len(parsed.parts) > 1
         allowed = self._allowed(filters, parsed)
         return self._retriever.retrieve(
-            question, top_k, within=asked, also=parsed.clauses, across=across, allowed=allowed
+            question, top_k, within=asked, also=parsed.clauses, across=parsed.across, allowed=allowed
         )
 
     def check_filters(self, filters: ArticleFilter | None) -> None:

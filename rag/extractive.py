@@ -82,7 +82,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         add(_speakers_own_words(ranked, best, floor))
     if question.answer_type == "person":
         add(_introduction(ranked, best, question))
-    across = question.compare or len(question.parts) > 1 or bool(ranking.targets)
+    across = question.across or bool(ranking.targets)
     budget = MAX_ACROSS_WORDS if across else MAX_ANSWER_WORDS
     for ev in (_trimmed(e, question) for e in ranked[1:]):
         words = sum(len(c.text.split()) for c in chosen)

@@ -52,6 +52,8 @@ _PART_CUE = re.compile(
     r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b",
     re.IGNORECASE,
 )
+# "Do the Herald and the Courier agree …": across the two named sources (alone, "did Israel agree" is not).
+_AGREE = re.compile(r"\b(?:agree|agreed|disagree|disagreed|consistent)\b", re.IGNORECASE)
 _ORDINALS = {
     "one": "1", "first": "1", "two": "2", "second": "2", "three": "3", "third": "3", "four": "4",
     "fourth": "4", "i": "1", "ii": "2", "iii": "3",
@@ -111,6 +113,12 @@ class Question:
     @property
     def wants_count(self) -> bool:
         return self.answer_type == "number"
+
+    @property
+    def across(self) -> bool:
+        """Asks for more than one article's account: "how do the reports differ", "how did A and B
+        each respond" (not "mediating between Israel and Hamas": two names, one fact)."""
+        return self.compare or (len(self.parts) > 1 and bool(_PART_CUE.search(self.text) or _AGREE.search(self.text)))
 
     @property
     def yes_no(self) -> bool:

@@ -33,6 +33,20 @@ def is_loopback(host: str) -> bool:
         return False  # a host name that may resolve anywhere: treat as exposed
 
 
+def listen_address(
+    host: str | None, port: int | None, env: Mapping[str, str], prefix: str, default_port: int
+) -> tuple[str, int]:
+    """Flag > `{prefix}_HOST` / `{prefix}_PORT` > default, with the port checked (the UI and the API)."""
+    host = host or env.get(f"{prefix}_HOST") or DEFAULT_HOST
+    try:
+        number = int(port or env.get(f"{prefix}_PORT") or default_port)
+    except ValueError as exc:
+        raise ConfigError(f"{prefix}_PORT must be a port number, got {env.get(f'{prefix}_PORT')!r}.") from exc
+    if not 0 < number < 65536:
+        raise ConfigError(f"Port {number} is out of range (1-65535).")
+    return host, number
+
+
 def usable_modes(settings: Settings) -> list[str]:
     """The answering modes that can run here: extractive always, an LLM only when it can answer.
 
@@ -73,13 +87,7 @@ def load_api_settings(
     """Flags > `RAG_API_HOST` / `RAG_API_PORT` / `RAG_API_KEY_FILE` / `RAG_API_KEY` > defaults; refuses an
     address beyond this machine without a key, saying why."""
     env = os.environ if env is None else env
-    host = host or env.get("RAG_API_HOST") or DEFAULT_HOST
-    try:
-        port = int(port or env.get("RAG_API_PORT") or DEFAULT_API_PORT)
-    except ValueError as exc:
-        raise ConfigError(f"RAG_API_PORT must be a port number, got {env.get('RAG_API_PORT')!r}.") from exc
-    if not 0 < port < 65536:
-        raise ConfigError(f"Port {port} is out of range (1-65535).")
+    host, port = listen_address(host, port, env, "RAG_API", DEFAULT_API_PORT)
     key = _read_key(api_key_file or (Path(env["RAG_API_KEY_FILE"]) if env.get("RAG_API_KEY_FILE") else None), env)
     if not key and not is_loopback(host):
         raise ConfigError(

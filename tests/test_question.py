@@ -201,3 +201,12 @@ def test_the_counted_thing_is_not_the_name_it_belongs_to() -> None:
     assert parse_question("How many Sable Air flights were scrapped on Friday?").focus == "flights"
     assert parse_question("How many Palestinians were killed?").focus == "Palestinians"
     assert parse_question("How many Palestinian prisoners would be freed?").focus == "Palestinian prisoners"
+
+
+def test_a_question_across_articles_is_told_from_two_names_with_one_fact() -> None:
+    assert parse_question("How do the reports differ on the death toll?").across
+    assert parse_question("How did Blinken and Netanyahu each respond to the proposal?").across
+    assert parse_question("Do the Herald and the Courier agree on revenue?").across
+    assert not parse_question("Which countries are mediating between Israel and Hamas?").across
+    assert not parse_question("Did Israel agree to the proposal?").across
+    assert not parse_question("How much is each affected customer owed?").across

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ConfigError
-from rag.serving import DEFAULT_HOST, is_loopback
+from rag.serving import DEFAULT_HOST, is_loopback, listen_address
 
 DEFAULT_PORT = 7860
 # Where `rag eval` writes in a checkout; the tab also passes it as --out, so the two always agree.
@@ -71,13 +71,7 @@ def load_ui_settings(
 ) -> UiSettings:
     """Build and check: binding beyond this machine without a login is refused, with the reason."""
     env = os.environ if env is None else env
-    host = host or env.get("RAG_UI_HOST") or DEFAULT_HOST
-    try:
-        port = int(port or env.get("RAG_UI_PORT") or DEFAULT_PORT)
-    except ValueError as exc:
-        raise ConfigError(f"RAG_UI_PORT must be a port number, got {env.get('RAG_UI_PORT')!r}.") from exc
-    if not 0 < port < 65536:
-        raise ConfigError(f"Port {port} is out of range (1-65535).")
+    host, port = listen_address(host, port, env, "RAG_UI", DEFAULT_PORT)
     auth = read_auth(auth_file, env)
     if not auth and not is_loopback(host):
         raise ConfigError(
