@@ -155,8 +155,9 @@ def _label(ev: Evidence, targets: tuple[str, ...]) -> str:
     """Which report a window is from, in words its citation shows: the outlet when the cited
     chunk or its headline names it, else the article's date or headline."""
     chunk = ev.passage.chunk
+    # The label names the outlet only where the cited text or headline does: the quote must bear it out.
     text = " ".join(chunk.text.lower().split())
-    if ev.target >= 0 and is_report_of(chunk.title, text, targets[ev.target], chunk.outlet):
+    if ev.target >= 0 and is_report_of(chunk.title, text, targets[ev.target]):
         return f"The {targets[ev.target]} report: "
     if chunk.stated_date:
         return f"The article dated {chunk.stated_date}: "

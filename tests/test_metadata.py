@@ -121,3 +121,25 @@ def test_dates_are_read_in_the_usual_spellings_and_impossible_ones_refused() -> 
         "",
     ]
     assert shown("2024-08-20", "date", ("date",)) == "2024-08-20 (inferred)" and shown("", "date", ()) == "-"
+
+
+def test_changing_only_the_metadata_reindexes_the_article_and_its_chunks_carry_it(
+    tmp_path: Path, embedder: object
+) -> None:
+    from rag import load_settings
+    from rag.indexing import index_paths
+    from rag.store import ChunkStore
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.txt").write_text(f"Ferry plan\n\n{LEAD}\n", encoding="utf-8")
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    first = index_paths([corpus], settings, progress=False, embedder=embedder)
+    again = index_paths([corpus], settings, progress=False, embedder=embedder)
+    assert (first.added, again.unchanged) == (["ferry.txt"], ["ferry.txt"])
+    (corpus / "ferry.txt.meta.json").write_text('{"outlet": "The Harbour Ledger"}', encoding="utf-8")
+    changed = index_paths([corpus], settings, progress=False, embedder=embedder)
+    assert changed.updated == ["ferry.txt"]
+    store = ChunkStore(settings)
+    assert store.documents()["ferry.txt"].outlet == "The Harbour Ledger"
+    assert {n.metadata["outlet"] for n in store.committed_nodes()} == {"The Harbour Ledger"}
