@@ -196,7 +196,7 @@ def test_the_ask_endpoint_refuses_a_mode_the_server_was_not_started_with(client:
 
 def test_the_ask_endpoint_explains_undecodable_text(ui_app: RunningApp) -> None:
     """A lone surrogate is valid JSON but no text; gradio_client cannot even send it, so raw HTTP does."""
-    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6]}'
+    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6, "", "", "", ""]}'
     sent = httpx.post(f"{ui_app.url}gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
     events = httpx.get(f"{ui_app.url}gradio_api/call/ask/{sent.json()['event_id']}", timeout=60).text
     assert "event: error" in events and "The question is not valid UTF-8 text" in events

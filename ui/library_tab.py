@@ -32,7 +32,6 @@ def library_tab(app: gr.Blocks, library: Library) -> None:
         datatype=["str", "str", "str", "number", "str"],
         interactive=False,
         wrap=True,
-        column_widths=["36%", "18%", "14%", "9%", "23%"],
         label="Indexed articles",
         elem_id="articles",
     )
