@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from evals.dataset import FICTIONAL_CORPUS, FICTIONAL_PATH, QAItem, load_dataset
+from evals.dataset import FICTIONAL_CORPUS, FICTIONAL_PATH, SNIPPETS_CORPUS, SNIPPETS_PATH, QAItem, load_dataset
 from evals.gate import gate_failures, load_thresholds
 from evals.report import write_report
 from evals.runner import EvalOptions, EvalRun, prepared_settings, run_eval, select_items
@@ -41,13 +41,19 @@ def test_extractive_run_on_all_questions_passes_the_ci_gate(full_run: EvalRun) -
     assert gate_failures(overall, load_thresholds()) == []
 
 
-def test_extractive_run_on_the_fictional_corpus_passes_its_own_gate(tmp_path: Path, embedder: Any) -> None:
+@pytest.mark.parametrize(
+    ("section", "dataset", "corpus"),
+    [("fictional", FICTIONAL_PATH, FICTIONAL_CORPUS), ("snippets", SNIPPETS_PATH, SNIPPETS_CORPUS)],
+)
+def test_extractive_run_on_an_invented_corpus_passes_its_own_gate(
+    section: str, dataset: Path, corpus: Path, tmp_path: Path, embedder: Any
+) -> None:
     settings = load_settings(env={}, index_dir=tmp_path / "unused", llm="extractive")
-    options = EvalOptions(dataset=FICTIONAL_PATH, corpus=FICTIONAL_CORPUS, out=tmp_path / "run", progress=False)
+    options = EvalOptions(dataset=dataset, corpus=corpus, out=tmp_path / "run", progress=False)
     overall = run_eval(options, settings, embedder=embedder).metrics["systems"]["extractive"]["overall"]
 
-    assert overall["questions"] == len(load_dataset(FICTIONAL_PATH))
-    assert gate_failures(overall, load_thresholds(section="fictional")) == []
+    assert overall["questions"] == len(load_dataset(dataset))
+    assert gate_failures(overall, load_thresholds(section=section)) == []
 
 
 def test_results_file_has_every_question_with_answer_citations_and_scores(full_run: EvalRun) -> None:
