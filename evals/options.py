@@ -6,10 +6,11 @@ Kept free of heavy imports: `rag`'s CLI adds these flags to its parser on every 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.config import LLM_SETTINGS, MODE_HELP, MODEL_HELP
+from rag.filters import ArticleFilter, add_filter_arguments, filter_from_args
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class EvalOptions:
     baseline: bool = False
     gate: bool = False
     progress: bool = True
+    filters: ArticleFilter = field(default_factory=ArticleFilter)  # answer only from these articles (rag.filters)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", action="store_true", help="also run llama-index's plain pipeline, side by side")
     parser.add_argument("--gate", action="store_true", help="exit 1 if scores fall below evals/thresholds.json")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_filter_arguments(parser)
 
 
 def options_from_args(args: argparse.Namespace) -> EvalOptions:
@@ -52,4 +55,5 @@ def options_from_args(args: argparse.Namespace) -> EvalOptions:
         baseline=args.baseline,
         gate=args.gate,
         progress=not args.quiet,
+        filters=filter_from_args(args),
     )

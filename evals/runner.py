@@ -24,6 +24,7 @@ from evals.options import EvalOptions, add_arguments, options_from_args
 from evals.scoring import Row, embedding_similarity, result_row, score_answer, system_metrics
 from rag import Answer, Assistant, RagError, Settings, load_settings
 from rag.errors import BadInputError, NothingIndexedError, StoreError
+from rag.filters import ArticleFilter
 from rag.llm_backend import resolve_mode
 
 if TYPE_CHECKING:
@@ -48,12 +49,13 @@ class AnsweringSystem(Protocol):
 class AssistantSystem:
     """Our pipeline in one answering mode, through the public `Assistant.ask`."""
 
-    def __init__(self, assistant: Assistant, mode: str) -> None:
+    def __init__(self, assistant: Assistant, mode: str, filters: ArticleFilter | None = None) -> None:
         self.assistant = assistant
         self.name = mode
+        self.filters = filters
 
     def ask(self, question: str) -> Answer:
-        return self.assistant.ask(question, mode=self.name)
+        return self.assistant.ask(question, mode=self.name, filters=self.filters)
 
     def chunk_texts(self) -> dict[str, str]:
         from rag.store import ChunkStore
@@ -106,7 +108,7 @@ def run_eval(
     with prepared_settings(settings, options, embedder) as ready:
         _check_index_covers(ready, items)
         ours = assistant or Assistant(ready)
-        systems: list[AnsweringSystem] = [AssistantSystem(ours, mode)]
+        systems: list[AnsweringSystem] = [AssistantSystem(ours, mode, options.filters)]
         if options.baseline:
             from evals.baseline import BaselinePipeline
 

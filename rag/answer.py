@@ -36,6 +36,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    outlet: str = ""
 
 
 def cite(n: int, chunk: Chunk, start: int, end: int) -> Citation:
@@ -50,6 +51,7 @@ def cite(n: int, chunk: Chunk, start: int, end: int) -> Citation:
         quote=chunk.text[start - chunk.start : end - chunk.start],
         start=start,
         end=end,
+        outlet=chunk.outlet,
     )
 
 

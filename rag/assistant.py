@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.answer import Answer, Retrieved
 from rag.config import LLM_SETTINGS, Settings
 from rag.errors import BadInputError, StoreError
+from rag.filters import ArticleFilter, allowed_articles, named_in_question
 from rag.freshness import INDEX_UPDATED, IndexWatch
 from rag.llm_answerer import LLMAnswerer, Token
 from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
-from rag.question import parse_question
+from rag.question import Question, parse_question
 from rag.retrieval import Passage
 from rag.rewrite import needs_rewrite, rewrite_question
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from rag.extractive import ExtractiveAnswerer
     from rag.retrieval import HybridRetriever
+    from rag.store import DocRecord
 
 
 # Answer again at most this often when an article changes under an answer; then give up and say so.
@@ -116,10 +118,11 @@ class Assistant:
         history: Sequence[tuple[str, str]] | None = None,
         mode: str | None = None,
         top_k: int | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Answer:
         """Answer one question; see `stream` for the arguments."""
         final: Answer | None = None
-        for event in self.stream(question, history=history, mode=mode, top_k=top_k):
+        for event in self.stream(question, history=history, mode=mode, top_k=top_k, filters=filters):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
@@ -131,13 +134,15 @@ class Assistant:
         history: Sequence[tuple[str, str]] | None = None,
         mode: str | None = None,
         top_k: int | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Iterator[Token | Answer]:
         """Yield the model's draft as `Token`s (LLM modes only), then one verified `Answer`.
 
         `history` is the conversation so far as (question, answer) pairs; in LLM modes a
         follow-up that refers back to it is rewritten into a standalone question first.
         `mode` ("extractive", "local", "hosted" or "auto") and `top_k` override the
-        settings for this question only.
+        settings for this question only. `filters` (rag.filters) limits the articles it may be answered
+        from; one that admits no article raises `BadInputError` saying so.
         """
         text = self.check_question(question)
         if mode is not None and mode not in LLM_SETTINGS:
@@ -156,7 +161,7 @@ class Assistant:
                 assert self._retriever is not None and self._extractive is not None and self._watch is not None
                 t1 = time.perf_counter()
                 try:
-                    passages = self._retrieve(standalone, top_k)
+                    passages = self._retrieve(standalone, top_k, filters)
                 except StoreError:
                     if not self._watch.changed():
                         raise
@@ -199,7 +204,7 @@ class Assistant:
             notices=notices,
         )
 
-    def search(self, query: str, top_k: int | None = None) -> list[Passage]:
+    def search(self, query: str, top_k: int | None = None, filters: ArticleFilter | None = None) -> list[Passage]:
         """The fused top passages for `query`, best first, without answering: for callers (an agent through
         `rag mcp`) that read the sources themselves. Follows the index like `stream`."""
         text = self.check_question(query)
@@ -209,15 +214,41 @@ class Assistant:
         with self._answering:
             self._follow_index()
             assert self._retriever is not None
-            return self._retriever.retrieve(text, top_k)
+            return self._retriever.retrieve(text, top_k, allowed=self._allowed(filters))
 
-    def _retrieve(self, question: str, top_k: int | None) -> list[Passage]:
+    def articles(self, sources: Iterable[str] | None = None, with_text: bool = True) -> dict[str, DocRecord]:
+        """The indexed articles' records (those named in `sources`, when given): provenance and whole text,
+        for views that show or export articles."""
+        from rag.store import ChunkStore
+
+        chosen = None if sources is None else sorted(set(sources))
+        return ChunkStore(self.settings).documents(chosen, with_text=with_text)
+
+    def _retrieve(self, question: str, top_k: int | None, filters: ArticleFilter | None = None) -> list[Passage]:
         """The question's passages, plus those of the articles its date or outlet names and of each
-        of its clauses: what the evidence stage will need to answer every part."""
+        of its clauses: what the evidence stage will need to answer every part. Only from the articles
+        the filters allow and, within them, those the question names as reports ("the NYT report")."""
         assert self._retriever is not None and self._extractive is not None
         parsed = parse_question(question)
         asked = self._extractive.evidence.articles_asked_for(parsed)
-        return self._retriever.retrieve(question, top_k, within=asked, also=parsed.clauses, across=parsed.across)
+        allowed = self._allowed(filters, parsed)
+        return self._retriever.retrieve(
+            question, top_k, within=asked, also=parsed.clauses, across=parsed.across, allowed=allowed
+        )
+
+    def check_filters(self, filters: ArticleFilter | None) -> None:
+        """Raise `BadInputError` now when the filters admit no indexed article (a server checks before it
+        starts a stream)."""
+        self._allowed(filters)
+
+    def _allowed(self, filters: ArticleFilter | None, question: Question | None = None) -> set[str] | None:
+        """The articles this question may be answered from (None: all)."""
+        metas = {s: r.meta for s, r in self.articles(with_text=False).items()}
+        allowed = allowed_articles(metas, filters or ArticleFilter())
+        if question is not None:
+            named = named_in_question(question, {s: m for s, m in metas.items() if allowed is None or s in allowed})
+            allowed = named or allowed
+        return allowed
 
     def _standalone(self, question: str, history: Sequence[tuple[str, str]], mode: str) -> tuple[str, str]:
         """The question to retrieve for, and a notice when it was rewritten or could not be."""

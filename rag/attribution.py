@@ -59,3 +59,14 @@ def attributed(sentences: Sequence[str], index: int, speaker: str, reach: int = 
         if mentions(sentences[j], speaker):
             return True
     return False
+
+
+def quote_is_by(text: str, start: int, end: int, speaker: str) -> bool:
+    """Some sentence of `text[start:end]` (a cited quote in its article) gives words of `speaker`: for
+    views that warn when a "what did X say" answer quotes someone else."""
+    from rag.sentences import sentence_spans
+
+    spans = sentence_spans(text)
+    sentences = [text[s.start : s.end] for s in spans]
+    inside = [i for i, s in enumerate(spans) if s.end > start and s.start < end]
+    return any(attributed(sentences, i, speaker) for i in inside)

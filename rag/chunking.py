@@ -24,6 +24,13 @@ class Chunk:
     end: int
     text: str
     tokens: int
+    outlet: str = ""  # the article's outlet (rag.metadata), for citations and outlet targeting
+    date_inferred: bool = False  # the date was inferred, not stated: it picks articles but is never quoted as fact
+
+    @property
+    def stated_date(self) -> str:
+        """The date an answer may state as the article's own ("Article [1] is dated …")."""
+        return "" if self.date_inferred else self.date
 
 
 @cache
@@ -72,6 +79,8 @@ def chunk_article(article: Article, chunk_size: int, chunk_overlap: int) -> list
                 end=absolute + len(text),
                 text=text,
                 tokens=count_tokens(text),
+                outlet=article.outlet,
+                date_inferred="date" in article.inferred,
             )
         )
     return chunks

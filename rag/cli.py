@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,10 +11,9 @@ from rag.offline import go_offline
 
 go_offline()
 
-from rag.answer import Answer  # noqa: E402
-from rag.assistant import Assistant  # noqa: E402
+from rag.cli_ask import add_ask_commands  # noqa: E402
 from rag.config import LLM_SETTINGS, MODE_HELP, MODEL_HELP, Settings, load_settings  # noqa: E402
-from rag.errors import BadInputError, NothingIndexedError, RagError  # noqa: E402
+from rag.errors import NothingIndexedError, RagError  # noqa: E402
 
 REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -78,103 +76,16 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from rag.metadata import shown
     from rag.store import ChunkStore
 
     records = ChunkStore(_settings(args)).documents()
-    for record in sorted(records.values(), key=lambda r: r.source):
-        print(f"{record.source}\t{record.date or '-'}\t{record.n_chunks} chunks\t{record.title}")
+    print('source\tdate\toutlet\tchunks\ttitle ("(inferred)": not stated by the article itself)')
+    for r in sorted(records.values(), key=lambda r: r.source):
+        date, outlet, title = (shown(getattr(r, f), f, r.inferred) for f in ("date", "outlet", "title"))
+        print(f"{r.source}\t{date}\t{outlet}\t{r.n_chunks} chunks\t{title}")
     print(f"{len(records)} article(s).")
     return 0
-
-
-def render(answer: Answer) -> str:
-    """The terminal view: the answer, notices, what verification changed, each source with its quote."""
-    lines = [answer.answer]
-    lines += [f"  ({note})" for note in answer.notices]
-    if answer.abstained:
-        return "\n".join(lines)
-    changed = [c for c in answer.checks if c.status != "supported"]
-    if changed:
-        lines += ["", "Verification (the model's draft, checked sentence by sentence):"]
-        for check in changed:
-            lines.append(f"  {check.status}: “{check.sentence}” ({check.reason})")
-    lines += ["", "Sources:"]
-    for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} | {c.date or 'date not stated'} | {c.source} (chars {c.start}-{c.end})")
-        lines.append(f"    “{c.quote}”")
-    return "\n".join(lines)
-
-
-def _answer(
-    assistant: Assistant, question: str, *, mode: str | None, history: list[tuple[str, str]], show_draft: bool
-) -> Answer:
-    """Ask, echoing the model's unverified draft to stderr as it streams when `show_draft`."""
-    final: Answer | None = None
-    drafting = False
-    for event in assistant.stream(question, history=history, mode=mode):
-        if isinstance(event, Answer):
-            final = event
-        elif show_draft:
-            if not drafting:
-                print("draft (unverified): ", end="", file=sys.stderr)
-                drafting = True
-            print(event.text, end="", file=sys.stderr, flush=True)
-    if drafting:
-        print("\n", file=sys.stderr)
-    assert final is not None
-    return final
-
-
-def cmd_ask(args: argparse.Namespace) -> int:
-    if bool(args.question) == bool(args.file):
-        raise BadInputError("Give either a question or --file QUESTIONS.txt (one question per line).")
-    with Assistant(_settings(args)) as assistant:
-        if args.file:
-            return _ask_file(assistant, args.file, args.mode)
-        show_draft = not args.json and not args.no_stream and sys.stderr.isatty()
-        answer = _answer(assistant, args.question, mode=args.mode, history=[], show_draft=show_draft)
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
-        return 0
-
-
-def _ask_file(assistant: Assistant, path: Path, mode: str | None) -> int:
-    try:
-        questions = [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"Cannot read questions from {path}: {exc}") from exc
-    if not questions:
-        raise BadInputError(f"{path} has no questions (one per line).")
-    failed = 0
-    for question in questions:
-        try:
-            print(json.dumps(assistant.ask(question, mode=mode).to_dict(), ensure_ascii=False), flush=True)
-        except BadInputError as exc:
-            failed += 1
-            print(json.dumps({"question": question[:200], "error": str(exc)}, ensure_ascii=False), flush=True)
-    return 2 if failed else 0
-
-
-def cmd_chat(args: argparse.Namespace) -> int:
-    with Assistant(_settings(args)) as assistant:
-        print("Loading models and the index...", file=sys.stderr)
-        assistant.warm_up(args.mode)
-        print("Ask about the articles. Empty line or Ctrl-D to quit.\n")
-        history: list[tuple[str, str]] = []
-        while True:
-            try:
-                question = input("you> ").strip()
-            except (EOFError, KeyboardInterrupt):
-                print()
-                return 0
-            if not question:
-                return 0
-            try:
-                show_draft = not args.no_stream and sys.stderr.isatty()
-                answer = _answer(assistant, question, mode=args.mode, history=history, show_draft=show_draft)
-                history.append((answer.standalone_question or question, answer.answer))
-                print(render(answer) + "\n")
-            except BadInputError as exc:
-                print(f"error: {exc}\n")
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -241,21 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
-    p.add_argument("question", nargs="?", help="the question, in quotes")
-    p.add_argument("--file", type=Path, help="answer one question per line; prints JSON lines")
-    p.add_argument("--json", action="store_true", help="print one JSON object (schema in README)")
-    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
-    p.add_argument("--model", help=MODEL_HELP)
-    p.add_argument("--top-k", type=int, help="passages handed to the answerer (default: 6)")
-    p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
-    p.set_defaults(func=cmd_ask)
-
-    p = sub.add_parser("chat", parents=[common], help="ask questions in a terminal session")
-    p.add_argument("--mode", choices=LLM_SETTINGS, help=MODE_HELP)
-    p.add_argument("--model", help=MODEL_HELP)
-    p.add_argument("--no-stream", action="store_true", help="don't echo the model's draft while it writes")
-    p.set_defaults(func=cmd_chat)
+    add_ask_commands(sub, common, _settings)
 
     p = sub.add_parser("ui", parents=[common], help="start the web app (chat, library, evaluation)")
     p.add_argument("--host", help="address to listen on (default: 127.0.0.1; any other needs RAG_UI_AUTH)")

@@ -1,4 +1,5 @@
-"""Turn files on disk into articles: exact text, headline, date, and where the body starts.
+"""Turn files on disk into articles: exact text, provenance (title, outlet, byline, date, URL), and where
+the body starts. Provenance rules live in `rag.metadata`.
 
 Offsets everywhere in the pipeline are character offsets into `Article.text`, which is the
 file's decoded UTF-8 text for .txt/.md and the extracted text for .html, .pdf and .docx
@@ -11,15 +12,14 @@ import errno
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.documents import DOCUMENT_EXTENSIONS, UnreadableDocument, extract
+from rag.metadata import ArticleMeta, MetadataError, front_matter, inferred_from_text, is_sidecar, read_sidecar
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", *DOCUMENT_EXTENSIONS)
-_DATE_MARKER = re.compile(r"^\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
-_HEADLINE_MAX_CHARS = 160
-_FALLBACK_TITLE_WORDS = 12
+_DATE_MARKER = re.compile(r"\s*(?:date|dated|published)\s*:?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _LOOP = "a symbolic link loop (the link leads back to itself); fix or remove the link"
 
 
@@ -31,14 +31,25 @@ class Article:
     path: Path | None  # None for a web article
     text: str
     title: str
-    date: str  # ISO date when the text states it, else ""
-    body_start: int  # offset after a leading date marker
-    url: str = ""  # web articles: the page's address (a feed item's link)
+    date: str  # ISO publication date, else ""
+    body_start: int  # offset after a leading front-matter block or date marker
+    url: str = ""  # the article's address: a web article's page (a feed item's link), or as its metadata states
     feed: str = ""  # feed items: the feed's title
     # Feed items: the entry's id and date as the feed states them; while they stay the same, a
     # re-run does not fetch the page again.
     feed_stamp: str = ""
     pages: tuple[int, ...] = ()  # PDF: the offset in `text` where each page starts (rag.documents)
+    outlet: str = ""  # who published it ("The New York Times")
+    byline: str = ""
+    inferred: tuple[str, ...] = ()  # fields guessed from the text, not stated (rag.metadata)
+
+    @property
+    def meta(self) -> ArticleMeta:
+        return ArticleMeta(self.title, self.outlet, self.byline, self.date, self.url, self.inferred)
+
+    def with_meta(self, meta: ArticleMeta) -> Article:
+        fields = ("title", "outlet", "byline", "date", "url", "inferred")
+        return replace(self, **{f: getattr(meta, f) for f in fields})
 
     @property
     def doc_hash(self) -> str:
@@ -85,6 +96,8 @@ def _missing_reason(path: Path) -> str:
 
 
 def _sort_file(path: Path, found: list[Path], skipped: list[Skipped]) -> None:
+    if is_sidecar(path):
+        return  # an article's metadata, read with the article
     if path.suffix.lower() in SUPPORTED_EXTENSIONS:
         found.append(path)
     else:
@@ -107,6 +120,15 @@ def load_article(path: Path, max_mb: float = 5.0) -> Article | Skipped:
         raw = path.read_bytes()
     except OSError as exc:
         return Skipped(path, f"cannot read: {exc.strerror or exc}")
+    try:
+        sidecar = read_sidecar(path)
+    except MetadataError as exc:
+        return Skipped(path, str(exc))
+    loaded = _load_bytes(path, raw)
+    return loaded.with_meta(sidecar.over(loaded.meta)) if isinstance(loaded, Article) else loaded
+
+
+def _load_bytes(path: Path, raw: bytes) -> Article | Skipped:
     if path.suffix.lower() in DOCUMENT_EXTENSIONS:
         return _from_document(path, raw)
     if b"\x00" in raw:
@@ -131,14 +153,19 @@ def _from_document(path: Path, raw: bytes) -> Article | Skipped:
 def article_from_text(
     source: str, text: str, *, path: Path | None = None, title: str = "", pages: tuple[int, ...] = (), url: str = ""
 ) -> Article | Skipped:
-    """Plain text (or text extracted from a document): headline and date from its first lines."""
+    """Plain text (or text extracted from a document): provenance from a front-matter block, a leading
+    `date 2024-09-16` line, the document's title property, else inferred from the text (`rag.metadata`)."""
     if not text.strip():
         return Skipped(path or source, "file is empty")
-    marker = _DATE_MARKER.match(text)
-    body_start = marker.end() if marker else 0
-    date = marker.group(1) if marker else ""
-    title = title or _headline(text[body_start:], _stem(source))
-    return Article(source, path, text, title, date, body_start, url=url, pages=pages)
+    try:
+        stated, body_start = front_matter(text, source)
+    except MetadataError as exc:
+        return Skipped(path or source, str(exc))
+    marker = _DATE_MARKER.match(text, body_start)
+    body_start = marker.end() if marker else body_start
+    stated = stated.over(ArticleMeta(title=title, date=marker.group(1) if marker else "", url=url))
+    meta = stated.over(inferred_from_text(text[body_start:], _stem(source)))
+    return Article(source, path, text, "", "", body_start, pages=pages).with_meta(meta)
 
 
 def article_from_html(source: str, html: str | bytes, *, path: Path | None = None, url: str = "") -> Article | Skipped:
@@ -146,27 +173,32 @@ def article_from_html(source: str, html: str | bytes, *, path: Path | None = Non
     # trafilatura strips navigation, ads and boilerplate; regexes over HTML would not.
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    # Dates only from the page's metadata (no search of the text): what the text suggests is ours to
+    # infer, and to mark as inferred.
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
         return Skipped(path or source, "no article text found in the HTML")
-    title = (doc.title or "").strip() or _headline(text, _stem(source))
-    date = (doc.date or "")[:10] if re.match(r"\d{4}-\d{2}-\d{2}", doc.date or "") else ""
-    return Article(source, path, text, title, date, 0, url=url)
+    sitename = (doc.sitename or "").strip()
+    stated = ArticleMeta(
+        title=(doc.title or "").strip(),
+        outlet=sitename,
+        byline=(doc.author or "").strip(),
+        date=(doc.date or "")[:10] if re.match(r"\d{4}-\d{2}-\d{2}", doc.date or "") else "",
+        url=url or (doc.url or ""),
+        # trafilatura names the site by its host name when the page names none: a guess.
+        inferred=("outlet",) if sitename and sitename == (doc.hostname or "") else (),
+    )
+    meta = stated.over(inferred_from_text(text, _stem(source)))
+    return Article(source, path, text, "", "", 0).with_meta(meta)
 
 
 def _stem(source: str) -> str:
     """A file name without its extension, or a URL's last path segment: the title of last resort."""
     return Path(source.rstrip("/").rsplit("/", 1)[-1]).stem or source
-
-
-def _headline(body: str, stem: str) -> str:
-    """The first non-empty line when it reads like a headline, else the lead's first words."""
-    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
-    first = first.lstrip("#").strip()
-    if not first:
-        return stem
-    if len(first) <= _HEADLINE_MAX_CHARS:
-        return first
-    words = first.split()
-    return " ".join(words[:_FALLBACK_TITLE_WORDS]) + "…"

@@ -182,7 +182,7 @@ class EvidenceRanker:
         """The reports a question names, when it names two or more ("the New York Times and the
         Times of Israel reports", "… and in the September 2024 report"), with each one's articles."""
         names = list(question.outlets)
-        targets = [{s for s, f in self.articles.items() if is_report_of(f.title, f.text, o)} for o in names]
+        targets = [{s for s, f in self.articles.items() if is_report_of(f.title, f.text, o, f.outlet)} for o in names]
         if (question.years or question.months) and question.reports_named > 1:
             names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
             targets.append({s for s, f in self.articles.items() if f.date and date_matches(f.date, question)})
@@ -246,4 +246,4 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
-    return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.date))
+    return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date))

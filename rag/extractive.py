@@ -155,10 +155,12 @@ def _label(ev: Evidence, targets: tuple[str, ...]) -> str:
     """Which report a window is from, in words its citation shows: the outlet when the cited
     chunk or its headline names it, else the article's date or headline."""
     chunk = ev.passage.chunk
-    if ev.target >= 0 and is_report_of(chunk.title, " ".join(chunk.text.lower().split()), targets[ev.target]):
+    # The label names the outlet only where the cited text or headline does: the quote must bear it out.
+    text = " ".join(chunk.text.lower().split())
+    if ev.target >= 0 and is_report_of(chunk.title, text, targets[ev.target]):
         return f"The {targets[ev.target]} report: "
-    if chunk.date:
-        return f"The article dated {chunk.date}: "
+    if chunk.stated_date:
+        return f"The article dated {chunk.stated_date}: "
     title = " ".join(chunk.title.split()[:8])
     return f"“{title}…”: " if title else f"{chunk.source}: "
 
@@ -172,9 +174,9 @@ def _compose(
         f"{_label(c, targets) if labelled else ''}{as_quoted_text(c.text)} [{i}]" for i, c in enumerate(chosen, start=1)
     ]
     notices: list[str] = []
-    dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.date), None)
+    dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.stated_date), None)
     if parsed.wants_time and dated is not None:
-        lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.date}. [{dated}]")
+        lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.stated_date}. [{dated}]")
     if parsed.speaker and not chosen[0].speaker_ok:
         topic = parsed.topic or "this"
         lines[0] = f"The sources do not attribute {topic} to {parsed.speaker}; they say: {lines[0]}"

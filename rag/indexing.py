@@ -101,7 +101,7 @@ def _index_into(
             continue
         seen.add(loaded.source)
         previous = known.get(loaded.source)
-        if previous is not None and previous.doc_hash == loaded.doc_hash:
+        if previous is not None and previous.doc_hash == loaded.doc_hash and previous.same_metadata(loaded):
             report.unchanged.append(loaded.source)
             continue
         if embedder is None:

@@ -108,7 +108,7 @@ def build_messages(question: str, sources: list[Source], ask: str = "") -> list[
     (the judge's question, rag.llm_judge), so the answer turn that follows shares the whole prefix."""
     lines = []
     for source in sources:
-        dated = f"({source.chunk.date}) " if source.chunk.date else ""
+        dated = f"({source.chunk.stated_date}) " if source.chunk.stated_date else ""
         lines.append(f"[{source.n}] {dated}{as_quoted_text(source.text)}")
     user = "Sources:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
     return [("system", SYSTEM_PROMPT), ("user", f"{user}\n\n{ask}" if ask else user)]

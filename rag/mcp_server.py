@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
+from rag.filters import make_filter
 from rag.serving import default_mode, usable_modes
 
 if TYPE_CHECKING:
@@ -38,17 +39,28 @@ def build_server(assistant: Assistant) -> MCPServer:
     modes = usable_modes(settings)
     server = MCPServer(name="newsrag", instructions=INSTRUCTIONS, log_level="WARNING")
 
-    def ask(question: str, mode: str | None = None, top_k: int | None = None) -> dict[str, Any]:
+    def ask(
+        question: str,
+        mode: str | None = None,
+        top_k: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
+        source: str | None = None,
+    ) -> dict[str, Any]:
         """Answer a question about the indexed news articles, citing the exact source sentence for every claim.
 
         Returns the `rag ask --json` object: `answer` (every sentence ends with [n]), `abstained`, `citations`
         (n, source, title, date, quote, start, end, and the chunk `text`), `notices`, `retrieved`, `timings`.
         `mode`: one of the answering modes this server offers (default: its own); `top_k`: passages to read.
+        `since`/`until` (2024-09-01): only articles published then; `outlet`, `source`: only articles from these
+        outlets, or these articles (comma-separated; sources as `list_articles` names them).
         """
         if mode is not None and mode not in modes:
             raise ToolError(f"Mode {mode!r} is not offered here; choose one of {', '.join(modes)}.")
         try:
-            return assistant.ask(question, mode=mode or default_mode(settings), top_k=top_k).to_dict()
+            filters = make_filter(since, until, outlet, source)
+            return assistant.ask(question, mode=mode or default_mode(settings), top_k=top_k, filters=filters).to_dict()
         except RagError as exc:  # the message says what to do; an unexpected error's would be hidden
             raise ToolError(str(exc)) from exc
 
@@ -65,19 +77,23 @@ def build_server(assistant: Assistant) -> MCPServer:
         return [{"rank": p.rank, "score": round(p.score, 6), **asdict(p.chunk)} for p in passages]
 
     def list_articles() -> list[dict[str, Any]]:
-        """The indexed articles: source (file name or URL), title, date, chunks, url and feed (web articles),
-        pages (PDFs: the offset where each page starts in the article's text)."""
+        """The indexed articles: source (file name or URL), title, outlet, byline, date, inferred (the fields
+        guessed from the text, not stated), chunks, url and feed (web articles), pages (PDFs: the offset where
+        each page starts in the article's text)."""
         from rag.store import ChunkStore
 
         try:
-            records = ChunkStore(settings).documents().values()
+            records = ChunkStore(settings).documents(with_text=False).values()
         except RagError as exc:
             raise ToolError(str(exc)) from exc
         return [
             {
                 "source": r.source,
                 "title": r.title,
+                "outlet": r.outlet,
+                "byline": r.byline,
                 "date": r.date,
+                "inferred": list(r.inferred),
                 "chunks": r.n_chunks,
                 "url": r.url,
                 "feed": r.feed,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.answer import Answer
 from rag.assistant import Assistant
 from rag.errors import BadInputError, RagError, StoreError
+from rag.filters import make_filter
 from rag.serving import default_mode, usable_modes
 
 MODEL_PREFIX = "newsrag-"
@@ -75,6 +76,11 @@ class ChatRequest(BaseModel):
     stream: bool = False
     stream_options: dict[str, Any] | None = None
     top_k: int | None = None  # extra body field: passages handed to the answerer for this question
+    # Extra body fields: answer only from these articles (rag.filters); a string may list several with commas.
+    since: str | None = None
+    until: str | None = None
+    outlet: str | list[str] | None = None
+    source: str | list[str] | None = None
 
 
 def model_id(mode: str) -> str:
@@ -132,14 +138,16 @@ def create_api(assistant: Assistant, api_key: str = "") -> FastAPI:
             assistant.check_question(question)
             if request.top_k is not None and not 1 <= request.top_k <= MAX_TOP_K:
                 raise BadInputError(f"top_k must be between 1 and {MAX_TOP_K}.")
+            filters = make_filter(request.since, request.until, request.outlet, request.source)
+            assistant.check_filters(filters)
         except BadInputError as exc:
             raise ApiError(400, str(exc), "invalid_request_error") from exc
         reply = Reply(model_id(mode), include_usage=bool((request.stream_options or {}).get("include_usage")))
         if request.stream:
-            events = assistant.stream(question, history=history, mode=mode, top_k=request.top_k)
+            events = assistant.stream(question, history=history, mode=mode, top_k=request.top_k, filters=filters)
             return StreamingResponse(reply.stream(events), media_type="text/event-stream")
         try:
-            answer = assistant.ask(question, history=history, mode=mode, top_k=request.top_k)
+            answer = assistant.ask(question, history=history, mode=mode, top_k=request.top_k, filters=filters)
         except RagError as exc:
             raise _as_api_error(exc) from exc
         return reply.completion(answer)

@@ -47,11 +47,31 @@ def _clean(name: str) -> str:
     return " ".join(words)
 
 
-def is_report_of(title: str, text: str, outlet: str) -> bool:
-    """The article's title names the outlet, or its text (lowercased, one space between words)
-    has the outlet's name as a phrase."""
+def is_report_of(title: str, text: str, outlet: str, article_outlet: str = "") -> bool:
+    """The article's metadata names the outlet (`article_outlet`, rag.metadata); without metadata,
+    its title names the outlet or its text (lowercased, one space between words) has the outlet's
+    name as a phrase."""
+    if article_outlet:
+        return same_outlet(article_outlet, outlet)
     phrase = " ".join(outlet.lower().split())
     return phrase in title.lower() or f" {phrase}" in f" {text}"
+
+
+def same_outlet(known: str, named: str) -> bool:
+    """ "The New York Times" is what a question calls "New York Times", "the Times" or "NYT"; "Times of
+    Israel" is not "The New York Times" (whole words, and an acronym must match all initials)."""
+    full, asked = _outlet_words(known), _outlet_words(named)
+    if not full or not asked:
+        return False
+    if len(asked) == 1 and len(full) > 1 and asked[0] == "".join(w[0] for w in full):
+        return True  # "nyt", "toi"
+    joined, wanted = f" {' '.join(full)} ", f" {' '.join(asked)} "
+    return wanted in joined if len(asked) > 1 or asked[0] not in {"times", "news", "post"} else wanted == joined
+
+
+def _outlet_words(name: str) -> list[str]:
+    words = re.sub(r"[^\w\s]", " ", name.lower()).split()
+    return words[1:] if words[:1] == ["the"] else words
 
 
 def without_outlets(text: str, outlets: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ shares weighted down.
 
 from __future__ import annotations
 
+from rag.outlets import same_outlet
 from rag.question import Question
 from rag.retrieval import ArticleFacts
 from rag.words import MONTHS, mentions, normalise, numbers, stems
@@ -67,6 +68,9 @@ def date_matches(date: str, question: Question) -> bool:
 
 
 def names_outlet(article: ArticleFacts, question: Question) -> bool:
+    """The article is the named outlet's: by its metadata where it has an outlet, else by its words."""
+    if article.outlet:
+        return same_outlet(article.outlet, question.outlet)
     return mentions(article.title, question.outlet) or all(
         w.lower().strip("'’") in article.words for w in question.outlet.split() if w.lower() not in {"of", "the"}
     )

@@ -22,6 +22,7 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.corpus import Article
 from rag.errors import StoreError
+from rag.metadata import ArticleMeta
 from rag.runs import bump_generation, live_runs, read_generation
 
 if TYPE_CHECKING:
@@ -50,6 +51,25 @@ class DocRecord:
     feed: str = ""  # feed items: the feed's title
     feed_stamp: str = ""
     pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
+    # Provenance (rag.metadata); an index built before these existed reads them as "".
+    outlet: str = ""
+    byline: str = ""
+    inferred: tuple[str, ...] = ()  # fields inferred from the text, not stated
+
+    @property
+    def meta(self) -> ArticleMeta:
+        return ArticleMeta(self.title, self.outlet, self.byline, self.date, self.url, self.inferred)
+
+    def same_metadata(self, article: Article) -> bool:
+        """Whether re-indexing `article` would change nothing the record or its chunks show."""
+        return (self.title, self.date, self.outlet, self.byline, self.url, self.inferred) == (
+            article.title,
+            article.date,
+            article.outlet,
+            article.byline,
+            article.url,
+            article.inferred,
+        )
 
 
 class ChunkStore:
@@ -101,10 +121,14 @@ class ChunkStore:
         got = self.docs.get(ids=sorted(set(sources)), include=["documents"])
         return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
-    def documents(self) -> dict[str, DocRecord]:
-        got = self.docs.get(include=["metadatas", "documents"])
+    def documents(self, sources: list[str] | None = None, with_text: bool = True) -> dict[str, DocRecord]:
+        """The committed articles (only those named in `sources`, when given), with their text unless not wanted."""
+        if sources is not None and not sources:
+            return {}
+        got = self.docs.get(ids=sources, include=["metadatas", "documents"] if with_text else ["metadatas"])
         records = {}
-        for source, meta, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
+        texts = got["documents"] if with_text else [""] * len(got["ids"])
+        for source, meta, text in zip(got["ids"], got["metadatas"] or [], texts or [], strict=True):
             records[source] = DocRecord(
                 source=source,
                 doc_hash=str(meta["doc_hash"]),
@@ -117,6 +141,9 @@ class ChunkStore:
                 feed=str(meta.get("feed", "")),
                 feed_stamp=str(meta.get("feed_stamp", "")),
                 pages=tuple(json.loads(str(meta.get("pages") or "[]"))),
+                outlet=str(meta.get("outlet", "")),
+                byline=str(meta.get("byline", "")),
+                inferred=tuple(f for f in str(meta.get("inferred", "")).split(",") if f),
             )
         return records
 
@@ -160,6 +187,9 @@ class ChunkStore:
                     "feed": article.feed,
                     "feed_stamp": article.feed_stamp,
                     "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
+                    "outlet": article.outlet,
+                    "byline": article.byline,
+                    "inferred": ",".join(article.inferred),
                     "n_chunks": len(chunks),
                     "indexed_at": time.time(),
                 }
@@ -224,6 +254,8 @@ def _to_node(chunk: Chunk, vector: list[float], writer: str = "") -> TextNode:
         "version": version_key(chunk.source, chunk.doc_hash),
         "title": chunk.title,
         "date": chunk.date,
+        "outlet": chunk.outlet,
+        "date_inferred": chunk.date_inferred,
         "start": chunk.start,
         "end": chunk.end,
         "tokens": chunk.tokens,
@@ -260,4 +292,6 @@ def node_to_chunk(node: Any) -> Chunk:
         end=int(meta["end"]),
         text=node.get_content(),
         tokens=int(meta.get("tokens", 0)),
+        outlet=str(meta.get("outlet", "")),
+        date_inferred=bool(meta.get("date_inferred", False)),
     )

@@ -16,6 +16,7 @@ from rag.config import Settings
 from rag.corpus import Article, Skipped, article_from_html, article_from_text
 from rag.documents import DOCX_TYPE, PDF_TYPE, UnreadableDocument, extract
 from rag.feeds import Feed, FeedItem, parse_feed
+from rag.metadata import ArticleMeta
 from rag.web_fetch import Fetched, Fetcher, FetchError, normalise_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -70,13 +71,8 @@ def _feed_item(fetcher: Fetcher, feed: Feed, item: FeedItem) -> Article | Skippe
     article = page_article(fetched)
     if isinstance(article, Skipped):
         return replace(article, reason=f"{label}: {article.reason}")
-    return replace(
-        article,
-        title=item.title or article.title,
-        date=item.date or article.date,
-        feed=feed.title,
-        feed_stamp=item.stamp,
-    )
+    from_feed = ArticleMeta(title=item.title, date=item.date)  # the feed states them: not inferred
+    return replace(article.with_meta(from_feed.over(article.meta)), feed=feed.title, feed_stamp=item.stamp)
 
 
 def page_article(fetched: Fetched) -> Article | Skipped:

@@ -72,7 +72,7 @@ def test_answer_json_has_the_documented_schema(assistant: Assistant) -> None:
     assert {"question", "answer", "abstained", "citations", "retrieved", "timings", "mode"} <= data.keys()
     assert isinstance(data["abstained"], bool)
     citation = data["citations"][0]
-    assert set(citation) == {"n", "source", "title", "date", "chunk_id", "text", "quote", "start", "end"}
+    assert set(citation) == {"n", "source", "title", "date", "chunk_id", "text", "quote", "start", "end", "outlet"}
     assert isinstance(citation["start"], int) and isinstance(citation["end"], int)
     ranks = [r["rank"] for r in data["retrieved"]]
     assert ranks == sorted(ranks) and ranks[0] == 1

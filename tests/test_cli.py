@@ -123,3 +123,35 @@ def test_index_and_ask_work_with_no_network(tmp_path: Path) -> None:
     answer = json.loads(result.stdout.splitlines()[-1])
     assert "800" in answer["answer"]
     assert answer["citations"][0]["source"] == "000_bad4616c5d09da39.txt"
+
+
+def test_markdown_format_prints_the_answer_with_footnotes_carrying_title_date_and_offsets(
+    tmp_path: Path, seed_settings: Settings
+) -> None:
+    question = "What did Miller say about the 90% figure?"
+    result = run(["ask", "--format", "markdown", question, "--index-dir", str(seed_settings.index_dir)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"**Q:** {question}\n") and "[^1]" in result.stdout
+    footnote = next(line for line in result.stdout.splitlines() if line.startswith("[^1]: “"))
+    assert "The Jerusalem Post (inferred), 2024-09-16. `000_bad4616c5d09da39.txt`, characters " in footnote
+
+
+def test_ask_since_a_date_cites_only_articles_dated_on_or_after_it(tmp_path: Path, seed_settings: Settings) -> None:
+    where = ["--index-dir", str(seed_settings.index_dir)]
+    question = "What did US officials say about the talks?"
+    asked = run(["ask", "--json", "--since", "2024-09-01", question, *where], tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    cited = json.loads(asked.stdout)["citations"]
+    assert cited and all(c["date"] >= "2024-09-01" for c in cited)
+    nothing = run(["ask", "--until", "2023-12-31", "Who mediates?", *where], tmp_path)
+    assert nothing.returncode == 2 and "No indexed article is published on or before 2023-12-31" in nothing.stderr
+
+
+def test_list_shows_a_date_and_an_outlet_for_every_seed_marking_inferred_ones(
+    tmp_path: Path, seed_settings: Settings
+) -> None:
+    listed = run(["list", "--index-dir", str(seed_settings.index_dir)], tmp_path)
+    rows = [line.split("\t") for line in listed.stdout.splitlines()[1:-1]]
+    assert len(rows) == 5 and all(row[1] != "-" and row[2] != "-" for row in rows)
+    assert rows[1][:3] == ["001_add3ec1abea9c301.txt", "2024-08-20 (inferred)", "The New York Times (inferred)"]
+    assert rows[0][1] == "2024-09-16"  # stated by the file

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import Article, Skipped, find_files, load_article
+from rag.corpus import Article, Skipped, article_from_text, find_files, load_article
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -80,8 +80,10 @@ def test_leading_date_marker_sets_date_and_body_start_in_seed() -> None:
     assert article.text.startswith(" date 2024-09-16 ")
     assert article.body_start == len(" date 2024-09-16 ")
     assert article.text[article.body_start :].startswith("The United States")
-    # Its lead paragraph is one long line, so the title is its first 12 words.
-    assert article.title == "The United States is pushing forward with a new proposal that would…"
+    # Its lead paragraph is one long line: without its sidecar the title is the lead's first 12 words, inferred.
+    bare = article_from_text(article.source, article.text)
+    assert isinstance(bare, Article) and "title" in bare.inferred
+    assert bare.title == "The United States is pushing forward with a new proposal that would…"
 
 
 def test_date_marker_with_colon_on_its_own_line(tmp_path: Path) -> None:
@@ -230,18 +232,24 @@ def test_mixed_folder_finds_and_loads_good_files_and_skips_bad_ones_with_reasons
     assert reasons["missing.txt"] == "no such file or folder"
 
 
-SEED_TITLES = {
-    "000_bad4616c5d09da39.txt": ("The United States is pushing forward with a new proposal that would…", "2024-09-16"),
-    "001_add3ec1abea9c301.txt": ("DOHA, Qatar — Secretary of State Antony Blinken pressed on Tuesday for…", ""),
+SEED_TITLES = {  # from the seeds' sidecars where the text has no headline or date (rag.metadata)
+    "000_bad4616c5d09da39.txt": (
+        "US pushes a new proposal to bridge Israel-Hamas gaps on Phase I of the hostage deal",
+        "2024-09-16",
+    ),
+    "001_add3ec1abea9c301.txt": (
+        "Blinken presses for a Gaza cease-fire, but officials say the U.S. proposal leaves major disagreements",
+        "2024-08-20",
+    ),
     "002_365f0bbd68a187a1.txt": (
         "US, Israel seem to believe hostage negotiations can be revived even after Hamas rejection",
-        "",
+        "2024-03-27",
     ),
     "003_6f61d5c10235f360.txt": (
         "White House denies mounting reports of hostage-truce talks collapsing, insists progress being made",
-        "",
+        "2024-08-22",
     ),
-    "004_8707b4ad2ec9a16f.txt": ("Blinken says ‘a lot of work’ remains on Israel-Hamas truce talks", ""),
+    "004_8707b4ad2ec9a16f.txt": ("Blinken says ‘a lot of work’ remains on Israel-Hamas truce talks", "2024-02-07"),
 }
 
 

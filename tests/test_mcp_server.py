@@ -54,7 +54,8 @@ def test_a_stdio_client_lists_the_three_tools_with_their_arguments(session: dict
     tools = session["tools"]
     assert set(tools) == {"ask", "search", "list_articles"}
     assert tools["ask"].input_schema["required"] == ["question"]
-    assert set(tools["ask"].input_schema["properties"]) == {"question", "mode", "top_k"}
+    expected = {"question", "mode", "top_k", "since", "until", "outlet", "source"}
+    assert set(tools["ask"].input_schema["properties"]) == expected
     assert tools["search"].input_schema["required"] == ["query"]
     assert tools["ask"].description.startswith("Answer a question about the indexed news articles")
     assert "quote == article_text[start:end]" in session["instructions"]
@@ -91,6 +92,7 @@ def test_list_articles_names_every_indexed_article(session: dict[str, Any]) -> N
     articles = session["articles"].structured_content["result"]
     assert [a["source"] for a in articles] == sorted(p.name for p in (REPO / "seeds").glob("*.txt"))
     assert articles[0]["date"] == "2024-09-16" and articles[0]["chunks"] > 0 and articles[0]["url"] == ""
+    assert (articles[1]["outlet"], articles[1]["inferred"]) == ("The New York Times", ["title", "outlet", "date"])
 
 
 def test_without_an_index_rag_mcp_stops_before_serving_and_says_to_index(tmp_path: Path) -> None:

@@ -125,6 +125,20 @@ def test_passages_per_question_come_as_an_extra_body_field(client: openai.OpenAI
     assert (reply.model_extra or {})["newsrag"]["retrieved"] == assistant.ask(QUESTION, top_k=2).to_dict()["retrieved"]
 
 
+def test_filters_come_as_extra_body_fields_and_one_admitting_nothing_is_a_400(client: openai.OpenAI) -> None:
+    reply = client.chat.completions.create(
+        model="newsrag",
+        messages=[{"role": "user", "content": "What did Blinken say?"}],
+        extra_body={"outlet": ["Al Jazeera"]},
+    )
+    cited = (reply.model_extra or {})["citations"]
+    assert cited and {c["outlet"] for c in cited} == {"Al Jazeera"}
+    with pytest.raises(openai.BadRequestError, match="No indexed article is published on or after 2030-01-01"):
+        client.chat.completions.create(
+            model="newsrag", messages=[{"role": "user", "content": QUESTION}], extra_body={"since": "2030-01-01"}
+        )
+
+
 def test_bad_requests_raise_the_clients_own_errors_with_our_message(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError, match="The question is empty"):
         client.chat.completions.create(model="newsrag", messages=[{"role": "user", "content": "  "}])

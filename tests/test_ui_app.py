@@ -132,6 +132,15 @@ def test_ask_endpoint_takes_passages_per_question_and_explains_bad_input(client:
         client.predict(question=MILLER, top_k=99, api_name="/ask")
 
 
+def test_ask_endpoint_takes_the_same_filters_as_rag_ask(client: Client) -> None:
+    got = client.predict(question=MILLER, since="2024-09-01", outlet="Jerusalem Post", api_name="/ask")
+    assert got["citations"] and {c["source"] for c in got["citations"]} == {"000_bad4616c5d09da39.txt"}
+    chosen = client.predict(question="Who mediates?", source="004_8707b4ad2ec9a16f.txt", api_name="/ask")
+    assert {c["source"] for c in chosen["citations"]} == {"004_8707b4ad2ec9a16f.txt"}
+    with pytest.raises(Exception, match="No indexed article is published on or before 2020-01-01"):
+        client.predict(question=MILLER, until="2020-01-01", api_name="/ask")
+
+
 def test_an_uploaded_document_is_indexed_and_answerable_then_removable(
     client: Client, ui_app: RunningApp, tmp_path: Path
 ) -> None:
@@ -187,7 +196,7 @@ def test_the_ask_endpoint_refuses_a_mode_the_server_was_not_started_with(client:
 
 def test_the_ask_endpoint_explains_undecodable_text(ui_app: RunningApp) -> None:
     """A lone surrogate is valid JSON but no text; gradio_client cannot even send it, so raw HTTP does."""
-    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6]}'
+    body = b'{"data": ["Who met in Doha \\udcff?", "extractive", 6, "", "", "", ""]}'
     sent = httpx.post(f"{ui_app.url}gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
     events = httpx.get(f"{ui_app.url}gradio_api/call/ask/{sent.json()['event_id']}", timeout=60).text
     assert "event: error" in events and "The question is not valid UTF-8 text" in events

@@ -70,7 +70,7 @@ def test_a_broken_metrics_file_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_the_log_streams_and_a_failed_run_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     script = "import os; print('index', os.environ['RAG_INDEX_DIR']); raise SystemExit(3)"
-    monkeypatch.setattr(ui.evaluation, "eval_command", lambda out: [sys.executable, "-c", script, str(out)])
+    monkeypatch.setattr(ui.evaluation, "eval_command", lambda out, *_: [sys.executable, "-c", script, str(out)])
     logs = list(run_eval(Settings(index_dir=tmp_path, llm="extractive"), tmp_path / "runs"))
     assert logs[0].startswith(f"$ rag eval --out {tmp_path / 'runs'}")
     assert f"index {tmp_path}" in logs[-2]

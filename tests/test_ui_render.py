@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.answer import Answer, Citation, SentenceCheck
 from ui.render import (
     EMPTY_SOURCES,
@@ -108,7 +110,7 @@ def test_the_streaming_draft_is_escaped_and_its_numbers_are_not_links() -> None:
     assert "<a" not in shown and "<script" not in shown
 
 
-def test_what_verification_changed_is_listed_under_an_llm_answer_escaped() -> None:
+def test_what_verification_changed_is_said_plainly_without_the_drafts_numbers() -> None:
     checks = [
         SentenceCheck("Qatar mediates.", "supported", [1], [2]),
         SentenceCheck(f"Egypt {SCRIPT} mediates.", "repointed", [1], [4], "cites [4]; supported by [1]"),
@@ -118,12 +120,28 @@ def test_what_verification_changed_is_listed_under_an_llm_answer_escaped() -> No
     ]
     llm = answer(mode="local", checks=checks, notices=["Follow-up read as: <b>who</b>?"], draft="x")
     shown = chat_message(llm, 0)
-    assert r'<span class="verify-change">re\-pointed \[4\]→\[1\]\: Egypt &lt;script&gt;alert\(1\)' in shown
-    assert r'<span class="verify-change">re\-pointed uncited→\[2\]\: Hamas agreed\.</span>' in shown
-    assert r'<span class="verify-change">dropped\: \*Talks\* ended\. \(no source supports it\)</span>' in shown
-    assert r'<span class="verify-change">dropped\: ' + "Long " * 19 + "…</span>" in shown
+    cites = r"This sentence now cites \[{}\]\, the source that supports it\: “"
+    assert r'<span class="verify-change">' + cites.format(1) + r"Egypt &lt;script&gt;alert\(1\)" in shown
+    assert r'<span class="verify-change">' + cites.format(2) + r"Hamas agreed\.”</span>" in shown
+    left_out = r'<span class="verify-change">Left out\, because no source given to the model supports it\: “'
+    assert left_out + r"\*Talks\* ended\.”</span>" in shown
+    assert left_out + "Long " * 19 + "…”</span>" in shown
+    assert "[4]" not in shown and "[3]" not in shown and "re-pointed" not in shown.replace("\\", "")
     assert "Qatar" not in shown and "<script" not in shown and "<b>" not in shown
     assert r'<span class="notice">Follow\-up read as\: &lt;b&gt;who&lt;\/b&gt;\?</span>' in shown
+
+
+def test_an_answer_says_its_mode_and_time_and_a_claim_shows_one_marker() -> None:
+    shown = chat_message(answer("The cited sentence. [1] [1]", timings={"total": 1.25}), 0)
+    assert shown.count('class="cite"') == 1
+    assert r'<span class="answer-mode">Extractive \(quotes the articles\) · 1\.2 s</span>' in shown
+
+
+def test_two_citations_of_one_passage_share_one_card() -> None:
+    twice = answer("A. [1] B. [2]", citations=[citation(), replace(citation(), n=2)])
+    panel = sources_panel([twice])
+    assert panel.count('<article class="source"') == 1 and 'id="src-0-2"' in panel
+    assert 'href="#src-0-1" title="Source 2">[2]</a>' in chat_message(twice, 0)
 
 
 def test_the_sources_panel_names_the_model_and_folds_its_escaped_draft() -> None:

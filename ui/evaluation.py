@@ -23,6 +23,7 @@ from rag import Settings
 NO_RUN = "No evaluation run yet: press **Run evaluation** or run `rag eval` in a terminal."
 LOG_TAIL_LINES = 40
 FAILURES_HEADING = "## Failed questions"
+_PROGRESS = re.compile(r"\|\s*(\d+)/(\d+)\s*\[")
 _IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 
@@ -74,21 +75,33 @@ def _read(path: Path) -> str:
         return ""
 
 
-def eval_command(out_dir: Path) -> list[str]:
-    """`rag eval` with the interpreter running the app, so it uses the same install."""
-    return [sys.executable, "-m", "rag.cli", "eval", "--quiet", "--out", str(out_dir)]
+def eval_command(out_dir: Path, mode: str = "extractive", limit: int | None = None) -> list[str]:
+    """`rag eval` with the interpreter running the app, so it uses the same install. Its progress bar stays
+    on: it is how the tab counts answered questions (`progress_of`)."""
+    command = [sys.executable, "-m", "rag.cli", "eval", "--mode", mode]
+    if limit is not None:
+        command += ["--limit", str(limit)]
+    return [*command, "--out", str(out_dir)]
 
 
-def run_eval(settings: Settings, runs_dir: Path) -> Iterator[str]:
+def progress_of(line: str) -> tuple[int, int] | None:
+    """(done, total) from a line of `rag eval`'s progress bar ("Evaluating extractive:  45%|…| 9/20 […]")."""
+    match = _PROGRESS.search(line)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def run_eval(settings: Settings, runs_dir: Path, mode: str = "extractive", limit: int | None = None) -> Iterator[str]:
     """Run `rag eval` on the app's index into a new run folder, yielding the log so far.
 
     The last line says how it ended. Settings go by environment, as for any `rag` command.
+    Closing the generator (the tab's Cancel) stops the run.
     """
     env = {**os.environ, "RAG_INDEX_DIR": str(settings.index_dir), "RAG_CHROMA_URL": settings.chroma_url}
-    command = eval_command(runs_dir / datetime.now().strftime("%Y%m%d-%H%M%S"))
+    command = eval_command(runs_dir / datetime.now().strftime("%Y%m%d-%H%M%S"), mode, limit)
     log: list[str] = [f"$ rag eval --out {command[-1]}  (index: {settings.index_dir})"]
     yield log[0]
     try:
+        # Text mode reads tqdm's carriage returns as line ends: each redraw of the bar is a line.
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
         )
@@ -96,9 +109,17 @@ def run_eval(settings: Settings, runs_dir: Path) -> Iterator[str]:
         yield f"Could not start `rag eval`: {exc}"
         return
     assert process.stdout is not None
-    for line in process.stdout:
-        log.append(line.rstrip())
-        yield "\n".join(log[-LOG_TAIL_LINES:])
-    code = process.wait()
+    try:
+        for line in process.stdout:
+            if log and progress_of(log[-1]) and progress_of(line):
+                log[-1] = line.rstrip()  # one line for the bar, not one per redraw
+            else:
+                log.append(line.rstrip())
+            yield "\n".join(log[-LOG_TAIL_LINES:])
+        code = process.wait()
+    finally:
+        if process.poll() is None:  # cancelled: the generator was closed mid-run
+            process.terminate()
+            process.wait(timeout=10)
     log.append("Finished." if code == 0 else f"`rag eval` failed (exit code {code}); see the log above.")
     yield "\n".join(log[-LOG_TAIL_LINES:])

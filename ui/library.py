@@ -14,14 +14,23 @@ from typing import TYPE_CHECKING
 
 from rag import Settings
 from rag.errors import RagError
+from rag.metadata import shown
 from ui.answering import Answerer
 from ui.uploads import display_name, is_upload, store_upload
 
 if TYPE_CHECKING:
     from rag.store import DocRecord
 
+_SHOWN = ("title", "outlet", "date")
+
+
+def _described(record: DocRecord) -> str:
+    facts = ", ".join(x for x in (record.outlet, record.date) if x)
+    return f"{record.title} ({facts}; {record.source})" if facts else f"{record.title} ({record.source})"
+
+
 ProgressFn = Callable[[float, str], None]
-COLUMNS = ["Title", "Date", "Chunks", "File"]
+COLUMNS = ["Title", "Outlet", "Date", "Chunks", "File"]
 
 
 @dataclass
@@ -55,13 +64,22 @@ class Library:
         self._lock = threading.Lock()
 
     def articles(self) -> list[list[str | int]]:
-        """Rows for the articles table (title, date, chunks, file), uploads and seeds alike, by title."""
+        """Rows for the articles table (title, outlet, date, chunks, file), uploads and seeds alike, by title;
+        values read from the text rather than stated by the article say "(inferred)"."""
         records = sorted(self._records(), key=lambda r: r.title.lower())
-        return [[r.title, r.date or "—", r.n_chunks, r.source] for r in records]
+        return [[*(shown(getattr(r, f), f, r.inferred, "—") for f in _SHOWN), r.n_chunks, r.source] for r in records]
 
-    def sources(self) -> list[str]:
-        """File names, the ids `remove` takes."""
-        return sorted(r.source for r in self._records())
+    def choices(self) -> list[tuple[str, str]]:
+        """(what a person recognises: title, outlet, date; the file name `remove` takes), by title."""
+        records = sorted(self._records(), key=lambda r: r.title.lower())
+        return [(_described(r), r.source) for r in records]
+
+    def describe(self, source: str) -> str:
+        """The article as the confirmation names it; the file name alone when it is not indexed."""
+        from rag.store import ChunkStore
+
+        record = ChunkStore(self.settings).documents([source]).get(source)
+        return _described(record) if record else source
 
     def _records(self) -> list[DocRecord]:
         from rag.store import ChunkStore

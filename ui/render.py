@@ -11,9 +11,15 @@ import html
 import re
 import string
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rag.answer import Answer, Citation
+from rag.attribution import quote_is_by
+from rag.export import mode_line
+from rag.metadata import shown
+from rag.question import parse_question
+from rag.store import DocRecord
+from ui.article_view import excerpt, whole_article
 
 CITATION = re.compile(r"\[(\d+)\]")
 # CommonMark lets any ASCII punctuation be backslash-escaped; `&` and `;` stay, they spell entities.
@@ -40,14 +46,28 @@ def anchor(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def link_citations(text: str, turn: int) -> str:
-    """Escape answer text for the chat and turn each `[n]` into a link to its source card."""
+def one_marker_per_claim(text: str) -> str:
+    """ "… [1] [1]" reads as two sources: a marker repeated right after itself is shown once."""
+    return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", text)
+
+
+def same_passage(citations: Sequence[Citation]) -> dict[int, int]:
+    """Each citation's card: the first citation of the same article span (one card per passage)."""
+    first: dict[tuple[str, int, int], int] = {}
+    return {c.n: first.setdefault((c.source, c.start, c.end), c.n) for c in citations}
+
+
+def link_citations(text: str, turn: int, cards: Mapping[int, int] | None = None) -> str:
+    """Escape answer text for the chat and turn each `[n]` into a link to its source card (`cards`: n -> the
+    card that shows it, when two citations share one)."""
+    text = one_marker_per_claim(text)
     parts = []
     last = 0
     for match in CITATION.finditer(text):
         n = int(match.group(1))
+        card = (cards or {}).get(n, n)
         parts.append(escape_markdown(text[last : match.start()]))
-        parts.append(f'<a class="cite" href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a>')
+        parts.append(f'<a class="cite" href="#{anchor(turn, card)}" title="Source {n}">[{n}]</a>')
         last = match.end()
     parts.append(escape_markdown(text[last:]))
     return "".join(parts)
@@ -72,31 +92,36 @@ def _markers(numbers: Sequence[int]) -> str:
 
 
 def verification_changes(answer: Answer) -> list[str]:
-    """One plain line per sentence of the model's draft that verification re-pointed or dropped.
+    """One plain-language line per sentence of the model's draft that verification changed.
 
-    Draft numbers (the prompt's) become answer numbers: "re-pointed [4]→[1]: …".
+    The draft's own numbers are the prompt's, which the reader never saw, so they are not named.
     """
     lines = []
     for check in answer.checks:
         sentence = textwrap.shorten(check.sentence, CHECK_CHARS, placeholder=" …")
         if check.status == "repointed":
-            lines.append(f"re-pointed {_markers(check.model_cited) or 'uncited'}→{_markers(check.cited)}: {sentence}")
+            now = _markers(check.cited)
+            lines.append(f"This sentence now cites {now}, the source that supports it: “{sentence}”")
         elif check.status != "supported":
-            lines.append(f"{check.status}: {sentence}" + (f" ({check.reason})" if check.reason else ""))
+            lines.append(f"Left out, because no source given to the model supports it: “{sentence}”")
     return lines
 
 
 def chat_message(answer: Answer, turn: int) -> str:
-    """The final chat bubble: linked answer, or a plain abstention, plus notices and what verification changed."""
+    """The final chat bubble: linked answer, or a plain abstention, plus notices, what verification changed,
+    which mode wrote it and how long it took, and (on a phone) a link down to its sources."""
     if answer.abstained:
         body = f'<span class="abstained">{escape_markdown(answer.answer)}</span>'
     else:
-        body = link_citations(answer.answer, turn)
+        body = link_citations(answer.answer, turn, same_passage(answer.citations))
     notes = "".join(f'\n\n<span class="notice">{escape_markdown(note)}</span>' for note in answer.notices)
     changes = "<br>".join(
         f'<span class="verify-change">{escape_markdown(line)}</span>' for line in verification_changes(answer)
     )
-    return body + notes + (f"\n\n{changes}" if changes else "")
+    footer = f'<span class="answer-mode">{escape_markdown(mode_line(answer))}</span>'
+    if answer.citations:
+        footer += ' <a class="to-sources" href="#sources-title">Sources ↓</a>'
+    return body + notes + (f"\n\n{changes}" if changes else "") + f"\n\n{footer}"
 
 
 def highlight(passage: str, quote: str) -> str:
@@ -108,15 +133,44 @@ def highlight(passage: str, quote: str) -> str:
     return f"{escape_html(passage[:at])}<mark>{escape_html(quote)}</mark>{escape_html(passage[end:])}"
 
 
-def source_card(citation: Citation, turn: int) -> str:
-    """One cited source: number, title, date, file, and the passage with the cited sentence marked."""
+def source_card(
+    citation: Citation,
+    turn: int,
+    article: DocRecord | None = None,
+    numbers: Sequence[int] = (),
+    speaker: str = "",
+) -> str:
+    """One cited passage: its numbers, title, outlet, date, file and offsets; the cited sentence with a little
+    context; a warning when it is not the asked speaker's; and the whole article one click away."""
     c = citation
-    date = escape_html(c.date) if c.date else "date not stated"
+    numbers = numbers or [c.n]
+    badges = "".join(f'<span class="badge">{n}</span>' for n in numbers)
+    extra_anchors = "".join(f'<span id="{anchor(turn, n)}"></span>' for n in numbers if n != c.n)
+    if article is not None:
+        meta = article.meta
+        passage = excerpt(article.text, c.start, c.end)
+    else:
+        meta = None
+        passage = highlight(c.text, c.quote)
+    title = shown(meta.title, "title", meta.inferred) if meta else c.title
+    where = [
+        shown(meta.outlet, "outlet", meta.inferred, "outlet unknown") if meta else (c.outlet or "outlet unknown"),
+        shown(meta.date, "date", meta.inferred, "date not stated") if meta else (c.date or "date not stated"),
+    ]
+    facts = " · ".join(escape_html(w) for w in where)
+    warning = ""
+    if speaker and article is not None and not quote_is_by(article.text, c.start, c.end, speaker):
+        warning = (
+            f'<div class="not-speaker">Not attributed to {escape_html(speaker)}: '
+            "read the article to see who says this.</div>"
+        )
     return (
-        f'<article class="source" id="{anchor(turn, c.n)}">'
-        f'<header><span class="badge">{c.n}</span><span class="title">{escape_html(c.title)}</span></header>'
-        f'<div class="meta">{date} · <code>{escape_html(c.source)}</code></div>'
-        f'<blockquote class="passage">{highlight(c.text, c.quote)}</blockquote>'
+        f'<article class="source" id="{anchor(turn, c.n)}">{extra_anchors}'
+        f'<header>{badges}<span class="title">{escape_html(title)}</span></header>'
+        f'<div class="meta">{facts} · <code>{escape_html(c.source)}</code> · characters {c.start}–{c.end}</div>'
+        f"{warning}"
+        f'<blockquote class="passage">{passage}</blockquote>'
+        f"{whole_article(article, c.start, c.end) if article is not None else ''}"
         "</article>"
     )
 
@@ -144,28 +198,38 @@ def model_note(answer: Answer) -> str:
     return line + folded
 
 
-def _turn_sources(answer: Answer, turn: int) -> str:
+def _turn_sources(answer: Answer, turn: int, articles: Mapping[str, DocRecord]) -> str:
     if answer.abstained or not answer.citations:
         reason = " ".join(answer.notices) or "No passage answered the question."
         return (
             f'<div class="no-sources">No sources cited: the articles don\'t answer this. {escape_html(reason)}</div>'
             + model_note(answer)
         )
-    return model_note(answer) + "".join(source_card(c, turn) for c in answer.citations)
+    cards = same_passage(answer.citations)
+    speaker = parse_question(answer.standalone_question or answer.question).speaker
+    shown_cards = [
+        source_card(c, turn, articles.get(c.source), [n for n, card in cards.items() if card == c.n], speaker)
+        for c in answer.citations
+        if cards[c.n] == c.n
+    ]
+    return model_note(answer) + "".join(shown_cards)
 
 
-def sources_panel(answers: Sequence[Answer]) -> str:
-    """Sources of the latest answer in full; earlier answers' sources folded, so old [n] links still land."""
+def sources_panel(answers: Sequence[Answer], articles: Mapping[str, DocRecord] | None = None) -> str:
+    """Sources of the latest answer in full; earlier answers' sources folded, so old [n] links still land.
+
+    `articles` (source -> record) gives each card its article's metadata and whole text."""
     if not answers:
         return EMPTY_SOURCES
+    articles = articles or {}
     latest = len(answers) - 1
     blocks = [
         f'<section class="turn latest"><div class="turn-question">For: {escape_html(answers[latest].question)}</div>'
-        f"{_turn_sources(answers[latest], latest)}</section>"
+        f"{_turn_sources(answers[latest], latest, articles)}</section>"
     ]
     for turn in range(latest - 1, -1, -1):
         blocks.append(
             f'<details class="turn"><summary>Earlier: {escape_html(answers[turn].question)}</summary>'
-            f"{_turn_sources(answers[turn], turn)}</details>"
+            f"{_turn_sources(answers[turn], turn, articles)}</details>"
         )
     return '<div class="sources">' + "".join(blocks) + "</div>"

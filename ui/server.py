@@ -14,6 +14,7 @@ from rag.errors import ConfigError
 from rag.llm_backend import resolve_mode
 from ui.answering import Answerer
 from ui.app import build_app
+from ui.article_view import SCROLL_SCRIPT
 from ui.library import Library
 from ui.settings import UiSettings
 from ui.uploads import MAX_UPLOAD_BYTES
@@ -58,6 +59,7 @@ def launch(app: gr.Blocks, ui_settings: UiSettings) -> str:
             prevent_thread_lock=True,
             ssr_mode=False,  # SSR needs Node and adds nothing for a local tool
             css_paths=[CSS],
+            head=SCROLL_SCRIPT,  # opening an article scrolls its cited sentence into view
             allowed_paths=[str(ui_settings.eval_runs_dir.resolve())],
             max_file_size=MAX_UPLOAD_BYTES,
             quiet=True,
