@@ -39,6 +39,9 @@ class Settings:
     chunk_size: int = 160  # tokens (cl100k); MiniLM truncates at 256 word pieces
     chunk_overlap: int = 30
     embed_batch_size: int = 32
+    # Chunks embedded and written to Chroma together while indexing (rag/batching.py): per-call
+    # costs vanish next to the embedder's; an interrupted run loses at most this much work.
+    index_batch: int = 1024
     dense_k: int = 12  # candidates from each retriever before fusion
     top_k: int = 6  # fused passages handed to the answerer
     llm: str = "auto"
@@ -87,7 +90,7 @@ class Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
         for name in (
-            "top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size",
+            "top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size", "index_batch",
             "llm_threads", "llm_context", "llm_max_tokens", "llm_source_tokens",
         ):  # fmt: skip
             if getattr(self, name) < 1:

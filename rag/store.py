@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
 _ADD_BATCH = 5000  # Chroma's max batch is 5461
+_READ_PAGE = 10_000  # chunks read per get: bounds the memory of reading a large store
 # Article records carry no meaningful vector, but Chroma computes one with a network
 # model whenever embeddings are omitted, even with embedding_function=None.
 _NO_VECTOR = [1.0]
@@ -50,6 +51,7 @@ class DocRecord:
     feed: str = ""  # feed items: the feed's title
     feed_stamp: str = ""
     pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
+    version: str = ""  # what commits its chunks (`version_key`); "" in an index built before versions
 
 
 class ChunkStore:
@@ -101,10 +103,12 @@ class ChunkStore:
         got = self.docs.get(ids=sorted(set(sources)), include=["documents"])
         return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
-    def documents(self) -> dict[str, DocRecord]:
-        got = self.docs.get(include=["metadatas", "documents"])
+    def documents(self, with_text: bool = True) -> dict[str, DocRecord]:
+        """Every committed record; `with_text=False` skips the articles' text (indexing needs only hashes)."""
+        got = self.docs.get(include=["metadatas", "documents"] if with_text else ["metadatas"])
+        texts = got["documents"] if with_text else None
         records = {}
-        for source, meta, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
+        for i, (source, meta) in enumerate(zip(got["ids"], got["metadatas"] or [], strict=True)):
             records[source] = DocRecord(
                 source=source,
                 doc_hash=str(meta["doc_hash"]),
@@ -112,11 +116,12 @@ class ChunkStore:
                 date=str(meta.get("date", "")),
                 path=str(meta.get("path", "")),
                 n_chunks=int(meta.get("n_chunks", 0)),
-                text=text or "",
+                text=(texts[i] or "") if texts else "",
                 url=str(meta.get("url", "")),
                 feed=str(meta.get("feed", "")),
                 feed_stamp=str(meta.get("feed_stamp", "")),
                 pages=tuple(json.loads(str(meta.get("pages") or "[]"))),
+                version=str(meta.get("version", "")),
             )
         return records
 
@@ -131,12 +136,25 @@ class ChunkStore:
         return self.chunks.count()
 
     def put(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Write chunks, then commit the article record, then drop its previous version.
+        """Write one article (see `put_many`)."""
+        self.put_many([(article, chunks, embeddings)])
 
-        Upsert, not add: a chunk already stored by another run is re-tagged as ours, so no
-        repair can delete it as that run's debris before our record commits it.
+    def put_many(self, items: list[tuple[Article, list[Chunk], list[list[float]]]]) -> None:
+        """Write the chunks of many articles, then commit their records, then drop their previous versions.
+
+        One batch of writes for many articles: Chroma's per-call cost, not the vectors, is what
+        made article-at-a-time indexing slow. The commit point is unchanged: every chunk is
+        written before the first record names it. Upsert, not add: a chunk already stored by
+        another run is re-tagged as ours, so no repair can delete it as that run's debris
+        before our record commits it.
         """
-        nodes = [_to_node(chunk, vector, self.writer) for chunk, vector in zip(chunks, embeddings, strict=True)]
+        if not items:
+            return
+        nodes = [
+            _to_node(chunk, vector, self.writer)
+            for _, chunks, vectors in items
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
         for i in range(0, len(nodes), _ADD_BATCH):
             batch = nodes[i : i + _ADD_BATCH]
             self.chunks.upsert(
@@ -145,29 +163,19 @@ class ChunkStore:
                 metadatas=[_chroma_metadata(n) for n in batch],
                 documents=[n.get_content() for n in batch],
             )
-        self.docs.upsert(
-            ids=[article.source],
-            embeddings=[_NO_VECTOR],
-            documents=[article.text],
-            metadatas=[
-                {
-                    "doc_hash": article.doc_hash,
-                    "version": version_key(article.source, article.doc_hash),
-                    "title": article.title,
-                    "date": article.date,
-                    "path": str(article.path.resolve()) if article.path else "",
-                    "url": article.url,
-                    "feed": article.feed,
-                    "feed_stamp": article.feed_stamp,
-                    "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
-                    "n_chunks": len(chunks),
-                    "indexed_at": time.time(),
-                }
-            ],
-        )
+        articles = [article for article, _, _ in items]
+        for i in range(0, len(items), _ADD_BATCH):
+            batch_items = items[i : i + _ADD_BATCH]
+            self.docs.upsert(
+                ids=[article.source for article, _, _ in batch_items],
+                embeddings=[_NO_VECTOR] * len(batch_items),
+                documents=[article.text for article, _, _ in batch_items],
+                metadatas=[_record_metadata(article, len(chunks)) for article, chunks, _ in batch_items],
+            )
         bump_generation(self.meta)
-        current = version_key(article.source, article.doc_hash)
-        self._delete_unowned({"$and": [{"source": article.source}, {"version": {"$ne": current}}]})
+        sources = [a.source for a in articles]
+        current = [version_key(a.source, a.doc_hash) for a in articles]
+        self._delete_unowned({"$and": [{"source": {"$in": sources}}, {"version": {"$nin": current}}]})
 
     def remove(self, source: str) -> bool:
         """Un-commit first so no query sees a half-deleted article."""
@@ -178,9 +186,19 @@ class ChunkStore:
         self._delete_unowned({"source": source})
         return True
 
-    def repair(self) -> int:
-        """Delete chunks no committed record names, left by a run that is gone; returns how many."""
-        committed = self.committed_versions()
+    def repair(self, records: dict[str, DocRecord] | None = None) -> int:
+        """Delete chunks no committed record names, left by a run that is gone; returns how many.
+
+        Every committed chunk is stored (chunks are written before their record, deleted after
+        it), so when the store holds exactly as many chunks as the records count there is
+        nothing to repair; that check is one count instead of a scan of every chunk.
+        """
+        records = self.documents(with_text=False) if records is None else records
+        if any(not r.version for r in records.values()):
+            raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
+        if self.chunks.count() == sum(r.n_chunks for r in records.values()):
+            return 0
+        committed = sorted({r.version for r in records.values()})
         return self._delete_unowned({"version": {"$nin": committed}} if committed else None)
 
     def _delete_unowned(self, where: dict[str, Any] | None) -> int:
@@ -197,17 +215,39 @@ class ChunkStore:
         return len(doomed)
 
     def committed_nodes(self, versions: list[str] | None = None) -> list[TextNode]:
-        """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
+        """Every visible chunk as a llama-index node (the BM25 side is built from these), in store order.
+
+        Read in pages and filtered here, not with a `$in` of every version: a corpus of tens of
+        thousands of articles would be one query with that many parameters.
+        """
         from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-        versions = self.committed_versions() if versions is None else versions
-        if not versions:
-            return []
-        got = self.chunks.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])
-        return [
-            metadata_dict_to_node(meta, text=text)  # type: ignore[misc]
-            for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True)
-        ]
+        committed = set(self.committed_versions() if versions is None else versions)
+        nodes: list[TextNode] = []
+        if not committed:
+            return nodes
+        for offset in range(0, self.chunks.count(), _READ_PAGE):
+            got = self.chunks.get(include=["documents", "metadatas"], limit=_READ_PAGE, offset=offset)
+            for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True):
+                if str(meta.get("version", "")) in committed:
+                    nodes.append(metadata_dict_to_node(meta, text=text))  # type: ignore[arg-type]
+        return nodes
+
+
+def _record_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+    return {
+        "doc_hash": article.doc_hash,
+        "version": version_key(article.source, article.doc_hash),
+        "title": article.title,
+        "date": article.date,
+        "path": str(article.path.resolve()) if article.path else "",
+        "url": article.url,
+        "feed": article.feed,
+        "feed_stamp": article.feed_stamp,
+        "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
+        "n_chunks": n_chunks,
+        "indexed_at": time.time(),
+    }
 
 
 def version_key(source: str, doc_hash: str) -> str:
