@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rag.batching import BatchWriter, IndexProgress, IndexReport
 from rag.config import Settings
 from rag.corpus import Article, Skipped, find_files, load_article
+from rag.lexical import refresh_snapshot
 from rag.store import ChunkStore, DocRecord
 from rag.web_articles import UnchangedItem, web_articles
 from rag.web_fetch import is_url
@@ -89,6 +90,9 @@ def _index_into(
         bar.article_done(pipeline.chunks_embedded, count=0)
     report.removed = _remove_vanished(store, known, paths, seen)
     report.total_chunks = store.chunk_count()
+    t0 = time.perf_counter()
+    refresh_snapshot(store, settings)  # readers then load BM25 instead of rebuilding it
+    pipeline.seconds["lexical"] = time.perf_counter() - t0
     report.seconds = {k: round(v, 3) for k, v in pipeline.seconds.items()}
     return report
 
@@ -124,4 +128,6 @@ def remove_articles(
 ) -> list[str]:
     """Remove named articles (holding the write lock); returns the names that were not in the index."""
     with index_writer(settings, create=False, on_wait=on_wait) as store:
-        return [source for source in sources if not store.remove(source)]
+        missing = [source for source in sources if not store.remove(source)]
+        refresh_snapshot(store, settings)
+        return missing

@@ -1,14 +1,14 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (stemmed), fused by reciprocal rank.
 
 Dense finds paraphrases; BM25 finds rare names and exact numbers that MiniLM blurs.
-The BM25 side is rebuilt from the committed chunks in Chroma whenever the retriever is
-built, so the two sides always see the same articles.
+The BM25 side is the snapshot of the index generation the retriever was built for
+(`rag.lexical`), so the two sides always see the same articles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
@@ -17,9 +17,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from rag.chroma_client import store_failure
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.errors import StoreError
+from rag.lexical import open_lexical
 from rag.store import ChunkStore, node_to_chunk
-from rag.words import vocabulary
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -30,28 +29,6 @@ MAX_ASKED_ARTICLES = 3
 PER_ASKED_ARTICLE = 2
 PER_ACROSS_ARTICLE = 4  # a question across articles reads more of each: its answer may sit anywhere in it
 PER_SUB_QUESTION = 3  # chunks added for each clause of a many-part question
-
-
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What the evidence stage knows of a whole article: its words (for "does this article name
-    the outlet or person at all?") and its date, when the passage at hand is only one chunk."""
-
-    words: frozenset[str]
-    date: str
-    title: str
-    text: str = field(default="", repr=False)  # the whole text, lowercased, one space between words
-
-
-def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
-    texts: dict[str, list[str]] = {}
-    for chunk in chunks:
-        texts.setdefault(chunk.source, []).append(chunk.text)
-    first = {c.source: c for c in reversed(chunks)}
-    return {
-        s: ArticleFacts(vocabulary(t), first[s].date, first[s].title, " ".join(" ".join(t).lower().split()))
-        for s, t in texts.items()
-    }
 
 
 @dataclass(frozen=True)
@@ -66,29 +43,21 @@ class Passage:
 class HybridRetriever:
     """Dense + BM25 over the same committed chunks, fused with llama-index's QueryFusionRetriever."""
 
-    def __init__(self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings) -> None:
-        import Stemmer
+    def __init__(
+        self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings, generation: str | None = None
+    ) -> None:
+        """`generation`: the index generation read before this (`IndexWatch`); the BM25 side must be of it."""
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-        from llama_index.retrievers.bm25 import BM25Retriever
 
-        versions = store.committed_versions()
-        nodes = store.committed_nodes(versions)
-        if not nodes:
-            raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
+        side = open_lexical(store, store.generation() if generation is None else generation, settings)
+        versions = side.versions
         committed = MetadataFilters(filters=[MetadataFilter(key="version", value=versions, operator=FilterOperator.IN)])
         self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
         self._store, self._embedder, self._versions = store, embedder, versions
-        self.bm25: BaseRetriever = _MatchesOnly(
-            BM25Retriever.from_defaults(
-                nodes=nodes,
-                similarity_top_k=min(settings.dense_k, len(nodes)),
-                stemmer=Stemmer.Stemmer("english"),
-                language="english",
-            )
-        )
+        self.bm25: BaseRetriever = _MatchesOnly(side.bm25)
         # num_queries=1: query generation would need a real LLM; MockLLM only stops
         # llama-index from reaching for OpenAI as its default.
         self.fusion = QueryFusionRetriever(
@@ -101,9 +70,10 @@ class HybridRetriever:
         )
         self.top_k = settings.top_k
         self.settings = settings
-        self.chunk_count = len(nodes)
-        self.vocabulary = vocabulary([n.get_content() for n in nodes])
-        self.articles = article_facts([node_to_chunk(n) for n in nodes])
+        self.chunk_count = side.chunk_count
+        self.vocabulary = side.vocabulary
+        self.articles = side.articles
+        self.lexical_built = side.built  # False: read from the snapshot the last writer saved
 
     def retrieve(
         self,
