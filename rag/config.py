@@ -65,7 +65,9 @@ class Settings:
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
     abstain_threshold: float = 0.30
     max_question_chars: int = 2000
-    max_article_mb: float = 5.0  # larger files and pages are skipped with a reason (a news article is ~50 KB)
+    # Larger files and pages are skipped with a reason naming them (a news article is ~50 KB); the
+    # web app's upload limit too (ui/uploads.py).
+    max_article_mb: float = 10.0
     fetch_timeout: float = 20.0  # seconds `rag index URL` waits for one page or feed
     torch_threads: int = 2
     write_lock_timeout: float = 300.0  # seconds a writer waits for another indexing run on the same index
