@@ -69,6 +69,8 @@ def open_lexical(store: ChunkStore, generation: str, settings: Settings) -> Lexi
     side = _load(root / generation, generation, settings) if generation else None
     if side is not None:
         return side
+    if generation:  # there may be one of an older format, or a damaged one: it makes way for the rebuilt one
+        shutil.rmtree(root / generation, ignore_errors=True)
     built = _build(store, generation, root)
     side = _load(built, generation, settings)
     if side is None:  # pragma: no cover - the folder was just written
