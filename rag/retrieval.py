@@ -50,13 +50,10 @@ class HybridRetriever:
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
         side = open_lexical(store, store.generation() if generation is None else generation, settings)
-        versions = side.versions
-        committed = MetadataFilters(filters=[MetadataFilter(key="version", value=versions, operator=FilterOperator.IN)])
-        self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
-        self._store, self._embedder, self._versions = store, embedder, versions
+        self._store, self._embedder, self._committed = store, embedder, frozenset(side.versions)
+        self.dense: BaseRetriever = _CommittedDense(store, embedder, settings.dense_k, self._committed)
         self.bm25: BaseRetriever = _MatchesOnly(side.bm25)
         # num_queries=1: query generation would need a real LLM; MockLLM only stops
         # llama-index from reaching for OpenAI as its default.
@@ -113,29 +110,54 @@ class HybridRetriever:
     def _retrieve_within(self, question: str, sources: set[str], per_article: int) -> list[Passage]:
         """The closest chunks (dense only) of the named articles: "in the September 2024 report,
         how many…" must read that report even when other articles' chunks fill the fused top_k."""
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
         out: list[Passage] = []
         for source in sorted(sources):
-            filters = MetadataFilters(
-                filters=[
-                    MetadataFilter(key="version", value=self._versions, operator=FilterOperator.IN),
-                    MetadataFilter(key="source", value=source, operator=FilterOperator.EQ),
-                ]
-            )
+            dense = _CommittedDense(self._store, self._embedder, per_article, self._committed, source)
             try:
-                found = _vector_retriever(self._store, self._embedder, per_article, filters).retrieve(question)
+                found = dense.retrieve(question)
             except Exception as exc:
                 raise store_failure(self.settings, exc) from exc
             out += [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in found]
         return out
 
 
-def _vector_retriever(store: ChunkStore, embedder: BaseEmbedding, k: int, filters: object) -> BaseRetriever:
-    from llama_index.core import VectorStoreIndex
+class _CommittedDense(BaseRetriever):
+    """Chroma's top `k` among committed chunks (of one article, with `source`).
 
-    index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embedder)
-    return index.as_retriever(similarity_top_k=k, filters=filters)
+    Hand-written around llama-index's vector retriever because its filter cannot say "committed"
+    at scale: a `$in` of every committed version is one SQLite variable per article, which costs
+    0.45 s a query at 20,000 articles and fails past 32,766 ("too many SQL variables"). So: ask
+    for 2k unfiltered and drop uncommitted chunks (orphans of a crashed run, a writer's chunks
+    before its commit); in the rare case that leaves fewer than k, ask again excluding the
+    versions just seen to be uncommitted. Exact: the committed chunks among the nearest 2k are the
+    nearest committed ones.
+    """
+
+    def __init__(
+        self, store: ChunkStore, embedder: BaseEmbedding, k: int, committed: frozenset[str], source: str = ""
+    ) -> None:
+        super().__init__()
+        self.store, self.embedder, self.k, self.committed, self.source = store, embedder, k, committed, source
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        from llama_index.core import VectorStoreIndex
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+        index = VectorStoreIndex.from_vector_store(self.store.vector_store(), embed_model=self.embedder)
+        excluded: set[str] = set()
+        while True:
+            filters = [MetadataFilter(key="source", value=self.source, operator=FilterOperator.EQ)] * bool(self.source)
+            if excluded:
+                filters.append(MetadataFilter(key="version", value=sorted(excluded), operator=FilterOperator.NIN))
+            fetch = 2 * self.k
+            retriever = index.as_retriever(
+                similarity_top_k=fetch, filters=MetadataFilters(filters=filters) if filters else None
+            )
+            found = retriever.retrieve(query_bundle)
+            kept = [n for n in found if n.node.metadata.get("version") in self.committed]
+            if len(kept) >= self.k or len(found) < fetch:
+                return kept[: self.k]
+            excluded |= {str(n.node.metadata.get("version")) for n in found} - self.committed
 
 
 class _MatchesOnly(BaseRetriever):

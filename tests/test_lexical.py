@@ -3,10 +3,12 @@ and a snapshot of another generation is never used."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
 from rag.article_facts import ArticleCatalog, article_facts, write_catalog
@@ -17,7 +19,7 @@ from rag.lexical import open_lexical, refresh_snapshot, snapshot_root
 from rag.outlets import is_report_of
 from rag.relevance import outlet_words
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore
+from rag.store import ChunkStore, _chroma_metadata, _to_node, node_to_chunk
 from rag.words import mentions
 from tests.conftest import SEEDS
 
@@ -143,3 +145,34 @@ def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) 
         assert catalog.with_words(words, lambda title, o=outlet: mentions(title, o)) == expected
     assert catalog.dated(lambda d: d.startswith("2024-09")) == {"a.txt"}
     assert "US" in facts["a.txt"].words  # acronyms keep their case through the catalog
+
+
+def test_dense_retrieval_skips_uncommitted_chunks_without_listing_every_version(
+    index_copy: Settings, embedder: BaseEmbedding
+) -> None:
+    """Orphans exactly as near as the best chunks (copies under an uncommitted version) are never returned,
+    and the committed top k comes back whole: the dense side filters after the query, not with a `$in`."""
+    store = ChunkStore(index_copy)
+    query = "How many Palestinian prisoners would be freed?"
+    before = HybridRetriever(store, embedder, index_copy).dense.retrieve(query)
+    got = store.chunks.get(ids=[n.node.node_id for n in before], include=["embeddings"])
+    rng = np.random.default_rng(0)
+    orphans = [  # 36 chunks of a crashed run, each a hair from one of the 12 best (exact copies upset HNSW)
+        _to_node(
+            dataclasses.replace(node_to_chunk(n.node), chunk_id=f"orphan-{copy}-{i}", doc_hash=f"crashed-{copy}"),
+            list(vector + rng.normal(0, 1e-3, len(vector))),
+        )
+        for copy in range(3)
+        for i, (n, vector) in enumerate(zip(before, got["embeddings"], strict=True))
+    ]
+    store.chunks.upsert(
+        ids=[o.node_id for o in orphans],
+        embeddings=[o.get_embedding() for o in orphans],
+        documents=[o.get_content() for o in orphans],
+        metadatas=[_chroma_metadata(o) for o in orphans],
+    )
+
+    after = HybridRetriever(ChunkStore(index_copy), embedder, index_copy).dense.retrieve(query)
+
+    assert [n.node.node_id for n in after] == [n.node.node_id for n in before]
+    assert len(after) == index_copy.dense_k
