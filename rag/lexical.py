@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -71,7 +72,10 @@ def open_lexical(store: ChunkStore, generation: str, settings: Settings) -> Lexi
         return side
     if generation:  # there may be one of an older format, or a damaged one: it makes way for the rebuilt one
         shutil.rmtree(root / generation, ignore_errors=True)
-    built = _build(store, generation, root)
+    try:
+        built = _build(store, generation, root)
+    except OSError:  # a read-only index folder: keep this process's copy in a temporary one
+        built = _build(store, generation, Path(tempfile.mkdtemp(prefix="newsrag-lexical-")))
     side = _load(built, generation, settings)
     if side is None:  # pragma: no cover - the folder was just written
         raise StoreError(f"Could not read the BM25 snapshot just written at {built}.")

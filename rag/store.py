@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
 _ADD_BATCH = 5000  # Chroma's max batch is 5461
-_READ_PAGE = 10_000  # chunks read per get: bounds the memory of reading a large store
+# Records read per get: Chroma binds one SQLite variable per record it returns, and SQLite refuses
+# more than 32,766 ("too many SQL variables"), so an unpaged get of a large collection fails.
+_READ_PAGE = 10_000
 # Article records carry no meaningful vector, but Chroma computes one with a network
 # model whenever embeddings are omitted, even with embedding_function=None.
 _NO_VECTOR = [1.0]
@@ -105,7 +108,7 @@ class ChunkStore:
 
     def documents(self, with_text: bool = True) -> dict[str, DocRecord]:
         """Every committed record; `with_text=False` skips the articles' text (indexing needs only hashes)."""
-        got = self.docs.get(include=["metadatas", "documents"] if with_text else ["metadatas"])
+        got = _get_all(self.docs, include=["metadatas", "documents"] if with_text else ["metadatas"])
         texts = got["documents"] if with_text else None
         records = {}
         for i, (source, meta) in enumerate(zip(got["ids"], got["metadatas"] or [], strict=True)):
@@ -126,7 +129,7 @@ class ChunkStore:
         return records
 
     def committed_versions(self) -> list[str]:
-        got = self.docs.get(include=["metadatas"])
+        got = _get_all(self.docs, include=["metadatas"])
         metas = got["metadatas"] or []
         if any("version" not in m for m in metas):
             raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
@@ -198,17 +201,18 @@ class ChunkStore:
             raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
         if self.chunks.count() == sum(r.n_chunks for r in records.values()):
             return 0
-        committed = sorted({r.version for r in records.values()})
-        return self._delete_unowned({"version": {"$nin": committed}} if committed else None)
+        # Compared here, not with a `$nin` of every version: one SQLite variable per article.
+        committed = {r.version for r in records.values()}
+        return self._delete_unowned(None, lambda meta: str(meta.get("version", "")) not in committed)
 
-    def _delete_unowned(self, where: dict[str, Any] | None) -> int:
-        """Delete the chunks matching `where`, except those of another writer that is still running."""
+    def _delete_unowned(self, where: dict[str, Any] | None, also: Callable[[dict], bool] | None = None) -> int:
+        """Delete the chunks matching `where` (and `also`), except those of another writer that is still running."""
         spared = live_runs(self.meta) - {self.writer}
-        got = self.chunks.get(where=where, include=["metadatas"])
+        got = _get_all(self.chunks, where=where, include=["metadatas"])
         doomed = [
             chunk_id
             for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if str(meta.get("writer", "")) not in spared
+            if str(meta.get("writer", "")) not in spared and (also is None or also(meta))
         ]
         for i in range(0, len(doomed), _ADD_BATCH):
             self.chunks.delete(ids=doomed[i : i + _ADD_BATCH])
@@ -226,12 +230,25 @@ class ChunkStore:
         nodes: list[TextNode] = []
         if not committed:
             return nodes
-        for offset in range(0, self.chunks.count(), _READ_PAGE):
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_READ_PAGE, offset=offset)
-            for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True):
-                if str(meta.get("version", "")) in committed:
-                    nodes.append(metadata_dict_to_node(meta, text=text))  # type: ignore[arg-type]
+        got = _get_all(self.chunks, include=["documents", "metadatas"])
+        for meta, text in zip(got["metadatas"], got["documents"], strict=True):
+            if str(meta.get("version", "")) in committed:
+                nodes.append(metadata_dict_to_node(meta, text=text))  # type: ignore[arg-type]
         return nodes
+
+
+def _get_all(collection: Collection, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list]:
+    """`collection.get` in pages of `_READ_PAGE` (see there), joined; `include` lists never hold None."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=_READ_PAGE, offset=offset)  # type: ignore[arg-type]
+        out["ids"] += got["ids"]
+        for key in include:
+            out[key] += got[key] or []  # type: ignore[literal-required]
+        if len(got["ids"]) < _READ_PAGE:
+            return out
+        offset += _READ_PAGE
 
 
 def _record_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
