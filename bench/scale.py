@@ -179,9 +179,9 @@ def phase_query(index_dir: Path, url: str, questions: list[tuple[str, str]]) -> 
 def _child(name: str, *args: str) -> dict:
     """Run one phase in a fresh process; it prints one JSON line last."""
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
-    out = subprocess.run(
-        [sys.executable, __file__, "--phase", name, *args], check=True, capture_output=True, text=True, env=env
-    )
+    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
