@@ -13,8 +13,8 @@ committed chunks in Chroma, as every start did before, and saves what it built. 
 built in a temporary folder and renamed into place, so no reader sees half of one.
 
 Where: `<index_dir>/lexical/<collection>/`, or for a Chroma server
-`<index_dir>/lexical/<collection>@<host>-<port>/`: a local cache of the server's index,
-rebuilt on a machine where it is missing or stale.
+`~/.cache/newsrag/lexical/<collection>@<host>-<port>/` (beside the model cache): a local copy
+of the server's BM25 side, rebuilt on a machine where it is missing or stale.
 """
 
 from __future__ import annotations
@@ -57,11 +57,13 @@ class LexicalSide:
 
 def snapshot_root(settings: Settings) -> Path:
     """Where this index's snapshots live (see the module docstring)."""
-    name = settings.collection
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        name += f"@{url.hostname or '127.0.0.1'}-{url.port or (443 if url.scheme == 'https' else 8000)}"
-    return Path(settings.index_dir) / "lexical" / name
+    if not settings.chroma_url:
+        return Path(settings.index_dir) / "lexical" / settings.collection
+    url = urlparse(settings.chroma_url)
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    # With a server there is no local index folder (none is created): newsrag's cache folder,
+    # the one that holds the assembled model, keeps one copy per server and collection.
+    return settings.model_cache_dir.parent / "lexical" / f"{settings.collection}@{url.hostname}-{port}"
 
 
 def open_lexical(store: ChunkStore, generation: str, settings: Settings) -> LexicalSide:
