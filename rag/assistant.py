@@ -72,7 +72,7 @@ class Assistant:
             started = time.perf_counter()
             store = ChunkStore(self.settings, fresh=True)  # not a cached copy older than another process's writes
             self._watch = IndexWatch(store)  # before the chunks are read: a commit meanwhile shows as a change
-            self._retriever = HybridRetriever(store, self.embedder, self.settings)
+            self._retriever = HybridRetriever(store, self.embedder, self.settings, self._watch.generation)
             retriever = self._retriever
             evidence = EvidenceRanker(self.embedder, self.settings, retriever.vocabulary, retriever.articles)
             self._extractive = ExtractiveAnswerer(evidence)

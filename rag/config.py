@@ -39,6 +39,9 @@ class Settings:
     chunk_size: int = 160  # tokens (cl100k); MiniLM truncates at 256 word pieces
     chunk_overlap: int = 30
     embed_batch_size: int = 32
+    # Chunks embedded and written to Chroma together while indexing (rag/batching.py): per-call
+    # costs vanish next to the embedder's; an interrupted run loses at most this much work.
+    index_batch: int = 1024
     dense_k: int = 12  # candidates from each retriever before fusion
     top_k: int = 6  # fused passages handed to the answerer
     llm: str = "auto"
@@ -62,7 +65,9 @@ class Settings:
     # Calibrated on the dev split (evals/calibrate.py); see README "Abstaining".
     abstain_threshold: float = 0.30
     max_question_chars: int = 2000
-    max_article_mb: float = 5.0  # larger files and pages are skipped with a reason (a news article is ~50 KB)
+    # Larger files and pages are skipped with a reason naming them (a news article is ~50 KB); the
+    # web app's upload limit too (ui/uploads.py).
+    max_article_mb: float = 10.0
     fetch_timeout: float = 20.0  # seconds `rag index URL` waits for one page or feed
     torch_threads: int = 2
     write_lock_timeout: float = 300.0  # seconds a writer waits for another indexing run on the same index
@@ -87,7 +92,7 @@ class Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE.")
         for name in (
-            "top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size",
+            "top_k", "dense_k", "max_answer_sentences", "chunk_size", "embed_batch_size", "index_batch",
             "llm_threads", "llm_context", "llm_max_tokens", "llm_source_tokens",
         ):  # fmt: skip
             if getattr(self, name) < 1:

@@ -40,3 +40,23 @@ def load_embedder(settings: Settings) -> BaseEmbedding:
         normalize=True,
         embed_batch_size=settings.embed_batch_size,
     )
+
+
+def embed_texts(embedder: BaseEmbedding, texts: list[str], batch_size: int) -> list[list[float]]:
+    """Vectors for many texts in one sentence-transformers call; each distinct text is embedded once.
+
+    llama-index's `get_text_embedding_batch` hands sentence-transformers `embed_batch_size` texts
+    at a time, so its length sorting (which keeps padding low) only works within 32 texts; one
+    `encode` over the whole list sorts them all. Any other llama-index embedder goes its own way.
+    """
+    unique = list(dict.fromkeys(texts))
+    model = getattr(embedder, "_model", None)
+    if model is None or not hasattr(model, "encode"):
+        vectors = embedder.get_text_embedding_batch(unique)
+    else:
+        encoded = model.encode(
+            unique, batch_size=batch_size, prompt_name="text", normalize_embeddings=True, show_progress_bar=False
+        )
+        vectors = encoded.tolist()
+    by_text = dict(zip(unique, vectors, strict=True))
+    return [by_text[text] for text in texts]

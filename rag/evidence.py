@@ -18,17 +18,18 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.article_facts import ArticleCatalog
 from rag.attribution import attributed
 from rag.config import Settings
-from rag.outlets import is_report_of, without_outlets
+from rag.outlets import without_outlets
 from rag.question import Question, parse_question
-from rag.relevance import date_matches, echoes, lexical_overlap, names_outlet, new_name, rarity
-from rag.retrieval import ArticleFacts, Passage
+from rag.relevance import date_matches, echoes, lexical_overlap, new_name, outlet_words, rarity
+from rag.retrieval import Passage
 from rag.slots import Similarity, anticipates, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
-from rag.words import MONTHS, in_vocabulary, normalise, numbers, stems
+from rag.words import MONTHS, in_vocabulary, mentions, normalise, numbers, stems
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -68,12 +69,12 @@ class EvidenceRanker:
         embedder: BaseEmbedding,
         settings: Settings,
         corpus_words: frozenset[str],
-        articles: dict[str, ArticleFacts] | None = None,
+        articles: ArticleCatalog | None = None,
     ) -> None:
         self.embedder = embedder
         self.settings = settings
         self.corpus_words = corpus_words
-        self.articles = articles or {}
+        self.articles = articles
         self._cache: dict[str, list[float]] = {}
         self.tokens = TokenMatcher(embedder)
 
@@ -133,7 +134,7 @@ class EvidenceRanker:
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
-        dated_picks = bool(picks) and any(self.articles[p].date for p in picks if p in self.articles)
+        dated_picks = bool(picks) and self.articles is not None and any(self.articles.date(p) for p in picks)
         idf = rarity(question, [w.text for w in windows])
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
@@ -173,8 +174,10 @@ class EvidenceRanker:
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:
         """A statement question's window counts when its article names the speaker: a "he says"
         two sentences after another name is beyond the attribution detector, not proof of absence."""
+        if question.answer_type != "statement" or self.articles is None:
+            return False
         facts = self.articles.get(ev.source)
-        if question.answer_type != "statement" or facts is None:
+        if facts is None:
             return False
         return in_vocabulary(question.speaker, facts.words)
 
@@ -182,10 +185,13 @@ class EvidenceRanker:
         """The reports a question names, when it names two or more ("the New York Times and the
         Times of Israel reports", "… and in the September 2024 report"), with each one's articles."""
         names = list(question.outlets)
-        targets = [{s for s, f in self.articles.items() if is_report_of(f.title, f.text, o, f.outlet)} for o in names]
+        if self.articles is None:
+            return (), []
+        articles = self.articles
+        targets = [articles.reports_of(o) for o in names]
         if (question.years or question.months) and question.reports_named > 1:
             names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
-            targets.append({s for s, f in self.articles.items() if f.date and date_matches(f.date, question)})
+            targets.append(articles.dated(lambda date: date_matches(date, question)))
         kept = [(n, t) for n, t in zip(names, targets, strict=True) if t]
         if len(kept) < 2:
             return (), []
@@ -201,10 +207,13 @@ class EvidenceRanker:
         if parsed.reports_named > 1:
             return set()
         picks: set[str] = set()
+        if self.articles is None:
+            return picks
         if parsed.years or parsed.months:
-            picks = {s for s, facts in self.articles.items() if facts.date and date_matches(facts.date, parsed)}
+            picks = self.articles.dated(lambda date: date_matches(date, parsed))
         if parsed.outlet:
-            outlet_picks = {s for s, facts in self.articles.items() if names_outlet(facts, parsed)}
+            outlet = parsed.outlet
+            outlet_picks = self.articles.with_words(outlet, outlet_words(outlet), lambda title: mentions(title, outlet))
             picks = (picks & outlet_picks) or picks or outlet_picks
         return picks
 

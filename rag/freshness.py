@@ -1,7 +1,7 @@
 """Readers follow the index: notice another process's commits, and never quote text that has since changed.
 
-Why: a long-lived assistant (the UI) loads the committed chunks once (the BM25 side lives
-in memory). After `rag index` elsewhere it would answer from articles that no longer exist,
+Why: a long-lived assistant (the UI) loads the BM25 side of one index generation once
+(`rag.lexical`). After `rag index` elsewhere it would answer from articles that no longer exist,
 quote old sentences at offsets that now hold other text, and miss new articles. One get by
 id per question compares the index generation (`rag.runs`) with the one loaded; after
 answering, every quote is checked against the article text committed now, which also

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.chunking import chunk_article
+from rag.batching import BatchWriter, IndexProgress, IndexReport
 from rag.config import Settings
 from rag.corpus import Article, Skipped, find_files, load_article
-from rag.embedding import load_embedder
+from rag.lexical import refresh_snapshot
 from rag.store import ChunkStore, DocRecord
 from rag.web_articles import UnchangedItem, web_articles
 from rag.web_fetch import is_url
@@ -21,25 +20,6 @@ from rag.writing import index_writer
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
-
-
-@dataclass
-class IndexReport:
-    """What one indexing run did; the CLI prints it and tests assert on it."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    chunks_written: int = 0
-    orphans_repaired: int = 0
-    total_chunks: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def indexed_anything(self) -> bool:
-        return bool(self.added or self.updated or self.unchanged)
 
 
 def index_paths(
@@ -73,49 +53,47 @@ def _index_into(
     progress: bool,
     embedder: BaseEmbedding | None,
 ) -> IndexReport:
-    from tqdm import tqdm
-
     report = IndexReport()
     if rebuild:
         store.reset()
-    report.orphans_repaired = store.repair()
+    known = store.documents(with_text=False)
+    report.orphans_repaired = store.repair(known)
     files, report.skipped = find_files(paths)
-    known = store.documents()
     seen: set[str] = set()
-    embed_seconds = 0.0
-    loaded_all = _load_all(files, urls, settings, known)
-    bar = tqdm(loaded_all, desc="Indexing", unit="article", total=None if urls else len(files), disable=not progress)
-    for loaded in bar:
-        if isinstance(loaded, Skipped):
-            report.skipped.append(loaded)
-            continue
-        if loaded.source in seen:
-            file = loaded.path if isinstance(loaded, Article) else None
-            what = "file named" if file else "page with the address"
-            reason = f"another {what} {loaded.source} was indexed in this run"
-            report.skipped.append(Skipped(file or loaded.source, reason))
-            continue
-        if isinstance(loaded, UnchangedItem):
+    pipeline = BatchWriter(store, settings, embedder, report)
+    with IndexProgress(None if urls else len(files), enabled=progress) as bar:
+        for loaded in _load_all(files, urls, settings, known):
+            bar.article_done(pipeline.chunks_embedded)
+            if isinstance(loaded, Skipped):
+                report.skipped.append(loaded)
+                continue
+            if loaded.source in seen:
+                file = loaded.path if isinstance(loaded, Article) else None
+                what = "file named" if file else "page with the address"
+                reason = f"another {what} {loaded.source} was indexed in this run"
+                report.skipped.append(Skipped(file or loaded.source, reason))
+                continue
             seen.add(loaded.source)
-            report.unchanged.append(loaded.source)
-            continue
-        seen.add(loaded.source)
-        previous = known.get(loaded.source)
-        if previous is not None and previous.doc_hash == loaded.doc_hash and previous.same_metadata(loaded):
-            report.unchanged.append(loaded.source)
-            continue
-        if embedder is None:
-            bar.set_postfix_str("loading embedding model")
-            embedder = load_embedder(settings)
-        t0 = time.perf_counter()
-        written = _index_article(store, embedder, loaded, settings)
-        embed_seconds += time.perf_counter() - t0
-        report.chunks_written += written
-        (report.updated if previous is not None else report.added).append(loaded.source)
-        bar.set_postfix(chunks=report.chunks_written)
+            if isinstance(loaded, UnchangedItem):
+                report.unchanged.append(loaded.source)
+                continue
+            previous = known.get(loaded.source)
+            if previous is not None and previous.doc_hash == loaded.doc_hash and previous.same_metadata(loaded):
+                report.unchanged.append(loaded.source)
+                continue
+            pipeline.add(loaded, updated=previous is not None)
+            if pipeline.full:
+                bar.status("embedding")
+                pipeline.flush()
+        bar.status("embedding")
+        pipeline.flush()
+        bar.article_done(pipeline.chunks_embedded, count=0)
     report.removed = _remove_vanished(store, known, paths, seen)
     report.total_chunks = store.chunk_count()
-    report.seconds = {"chunk_embed_store": round(embed_seconds, 3)}
+    t0 = time.perf_counter()
+    refresh_snapshot(store, settings)  # readers then load BM25 instead of rebuilding it
+    pipeline.seconds["lexical"] = time.perf_counter() - t0
+    report.seconds = {k: round(v, 3) for k, v in pipeline.seconds.items()}
     return report
 
 
@@ -127,13 +105,6 @@ def _load_all(
         yield load_article(path, settings.max_article_mb)
     if urls:
         yield from web_articles(urls, settings, {s: r.feed_stamp for s, r in known.items() if r.feed_stamp})
-
-
-def _index_article(store: ChunkStore, embedder: BaseEmbedding, article: Article, settings: Settings) -> int:
-    chunks = chunk_article(article, settings.chunk_size, settings.chunk_overlap)
-    vectors = embedder.get_text_embedding_batch([c.text for c in chunks])
-    store.put(article, chunks, vectors)
-    return len(chunks)
 
 
 def _remove_vanished(store: ChunkStore, known: dict, paths: Sequence[Path], seen: set[str]) -> list[str]:
@@ -157,4 +128,6 @@ def remove_articles(
 ) -> list[str]:
     """Remove named articles (holding the write lock); returns the names that were not in the index."""
     with index_writer(settings, create=False, on_wait=on_wait) as store:
-        return [source for source in sources if not store.remove(source)]
+        missing = [source for source in sources if not store.remove(source)]
+        refresh_snapshot(store, settings)
+        return missing

@@ -8,10 +8,8 @@ shares weighted down.
 
 from __future__ import annotations
 
-from rag.outlets import same_outlet
 from rag.question import Question
-from rag.retrieval import ArticleFacts
-from rag.words import MONTHS, mentions, normalise, numbers, stems
+from rag.words import MONTHS, normalise, numbers, stems
 
 
 def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None, context: str = "") -> float:
@@ -67,10 +65,6 @@ def date_matches(date: str, question: Question) -> bool:
     return year_ok and month_ok
 
 
-def names_outlet(article: ArticleFacts, question: Question) -> bool:
-    """The article is the named outlet's: by its metadata where it has an outlet, else by its words."""
-    if article.outlet:
-        return same_outlet(article.outlet, question.outlet)
-    return mentions(article.title, question.outlet) or all(
-        w.lower().strip("'’") in article.words for w in question.outlet.split() if w.lower() not in {"of", "the"}
-    )
+def outlet_words(outlet: str) -> list[str]:
+    """The words an article must have to name the outlet when its title does not ("of" and "the" aside)."""
+    return [w.lower().strip("'’") for w in outlet.split() if w.lower() not in {"of", "the"}]

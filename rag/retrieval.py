@@ -1,14 +1,15 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (stemmed), fused by reciprocal rank.
 
 Dense finds paraphrases; BM25 finds rare names and exact numbers that MiniLM blurs.
-The BM25 side is rebuilt from the committed chunks in Chroma whenever the retriever is
-built, so the two sides always see the same articles.
+The BM25 side is the snapshot of the index generation the retriever was built for
+(`rag.lexical`), so the two sides always see the same articles.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llama_index.core.retrievers import BaseRetriever
@@ -17,9 +18,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from rag.chroma_client import store_failure
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.errors import StoreError
+from rag.lexical import open_lexical
 from rag.store import ChunkStore, node_to_chunk
-from rag.words import vocabulary
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -30,31 +30,7 @@ MAX_ASKED_ARTICLES = 3
 PER_ASKED_ARTICLE = 2
 PER_ACROSS_ARTICLE = 4  # a question across articles reads more of each: its answer may sit anywhere in it
 PER_SUB_QUESTION = 3  # chunks added for each clause of a many-part question
-
-
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What the evidence stage knows of a whole article: its words (for "does this article name
-    the outlet or person at all?") and its date, when the passage at hand is only one chunk."""
-
-    words: frozenset[str]
-    date: str
-    title: str
-    text: str = field(default="", repr=False)  # the whole text, lowercased, one space between words
-    outlet: str = ""  # from the article's metadata; "" when it has none (then its text decides)
-
-
-def article_facts(chunks: list[Chunk]) -> dict[str, ArticleFacts]:
-    texts: dict[str, list[str]] = {}
-    for chunk in chunks:
-        texts.setdefault(chunk.source, []).append(chunk.text)
-    first = {c.source: c for c in reversed(chunks)}
-    return {
-        s: ArticleFacts(
-            vocabulary(t), first[s].date, first[s].title, " ".join(" ".join(t).lower().split()), first[s].outlet
-        )
-        for s, t in texts.items()
-    }
+_MAX_IN = 500  # articles named in a Chroma `$in` filter; more go after the query (`_CommittedDense`)
 
 
 @dataclass(frozen=True)
@@ -69,29 +45,18 @@ class Passage:
 class HybridRetriever:
     """Dense + BM25 over the same committed chunks, fused with llama-index's QueryFusionRetriever."""
 
-    def __init__(self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings) -> None:
-        import Stemmer
+    def __init__(
+        self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings, generation: str | None = None
+    ) -> None:
+        """`generation`: the index generation read before this (`IndexWatch`); the BM25 side must be of it."""
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-        from llama_index.retrievers.bm25 import BM25Retriever
 
-        versions = store.committed_versions()
-        nodes = store.committed_nodes(versions)
-        if not nodes:
-            raise StoreError("The index is empty: run `rag index` (it indexes seeds/ by default).")
-        committed = MetadataFilters(filters=[MetadataFilter(key="version", value=versions, operator=FilterOperator.IN)])
-        self.dense: BaseRetriever = _vector_retriever(store, embedder, settings.dense_k, committed)
-        self._store, self._embedder, self._versions = store, embedder, versions
-        # Every chunk scored, so a filtered question can take its best matches among the allowed articles.
-        self._bm25_all = BM25Retriever.from_defaults(
-            nodes=nodes,
-            similarity_top_k=len(nodes),
-            stemmer=Stemmer.Stemmer("english"),
-            language="english",
-        )
-        self.bm25: BaseRetriever = _MatchesOnly(self._bm25_all, settings.dense_k)
+        side = open_lexical(store, store.generation() if generation is None else generation, settings)
+        self._store, self._embedder, self._committed = store, embedder, frozenset(side.versions)
+        self.dense: BaseRetriever = _CommittedDense(store, embedder, settings.dense_k, self._committed)
+        self.bm25: BaseRetriever = _MatchesOnly(side.bm25, settings.dense_k, side.chunk_count)
         # num_queries=1: query generation would need a real LLM; MockLLM only stops
         # llama-index from reaching for OpenAI as its default.
         self.fusion = QueryFusionRetriever(
@@ -104,9 +69,10 @@ class HybridRetriever:
         )
         self.top_k = settings.top_k
         self.settings = settings
-        self.chunk_count = len(nodes)
-        self.vocabulary = vocabulary([n.get_content() for n in nodes])
-        self.articles = article_facts([node_to_chunk(n) for n in nodes])
+        self.chunk_count = side.chunk_count
+        self.vocabulary = side.vocabulary
+        self.articles = side.articles
+        self.lexical_built = side.built  # False: read from the snapshot the last writer saved
 
     def retrieve(
         self,
@@ -153,17 +119,13 @@ class HybridRetriever:
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-        filters = MetadataFilters(
-            filters=[
-                MetadataFilter(key="version", value=self._versions, operator=FilterOperator.IN),
-                MetadataFilter(key="source", value=sorted(allowed), operator=FilterOperator.IN),
-            ]
-        )
-        dense = _vector_retriever(self._store, self._embedder, self.settings.dense_k, filters)
+        k = self.settings.dense_k
+        dense = _CommittedDense(self._store, self._embedder, k, self._committed, frozenset(allowed))
+        bm25 = self.bm25
+        assert isinstance(bm25, _MatchesOnly)
         return QueryFusionRetriever(
-            [dense, _MatchesOnly(self._bm25_all, self.settings.dense_k, allowed)],
+            [dense, _MatchesOnly(bm25.inner, k, bm25.total, frozenset(allowed))],
             llm=MockLLM(),
             mode=FUSION_MODES.RECIPROCAL_RANK,
             similarity_top_k=2 * self.settings.dense_k,
@@ -174,42 +136,92 @@ class HybridRetriever:
     def _retrieve_within(self, question: str, sources: set[str], per_article: int) -> list[Passage]:
         """The closest chunks (dense only) of the named articles: "in the September 2024 report,
         how many…" must read that report even when other articles' chunks fill the fused top_k."""
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
         out: list[Passage] = []
         for source in sorted(sources):
-            filters = MetadataFilters(
-                filters=[
-                    MetadataFilter(key="version", value=self._versions, operator=FilterOperator.IN),
-                    MetadataFilter(key="source", value=source, operator=FilterOperator.EQ),
-                ]
-            )
+            dense = _CommittedDense(self._store, self._embedder, per_article, self._committed, frozenset({source}))
             try:
-                found = _vector_retriever(self._store, self._embedder, per_article, filters).retrieve(question)
+                found = dense.retrieve(question)
             except Exception as exc:
                 raise store_failure(self.settings, exc) from exc
             out += [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in found]
         return out
 
 
-def _vector_retriever(store: ChunkStore, embedder: BaseEmbedding, k: int, filters: object) -> BaseRetriever:
-    from llama_index.core import VectorStoreIndex
+class _CommittedDense(BaseRetriever):
+    """Chroma's top `k` among committed chunks (of the articles in `sources`, when given).
 
-    index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embedder)
-    return index.as_retriever(similarity_top_k=k, filters=filters)
+    Hand-written around llama-index's vector retriever because its filter cannot say "committed"
+    at scale: a `$in` of every committed version is one SQLite variable per article, which costs
+    0.45 s a query at 20,000 articles and fails past 32,766 ("too many SQL variables"). So: ask
+    for 2k unfiltered and drop uncommitted chunks (orphans of a crashed run, a writer's chunks
+    before its commit); in the rare case that leaves fewer than k, ask again excluding the
+    versions just seen to be uncommitted. Exact: the committed chunks among the nearest 2k are the
+    nearest committed ones. `sources` goes to Chroma as a filter up to `_MAX_IN` articles; a
+    larger set (a date filter over a big corpus) is applied after the query, fetching more each
+    round, for the same reason.
+    """
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: BaseEmbedding,
+        k: int,
+        committed: frozenset[str],
+        sources: frozenset[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store, self.embedder, self.k, self.committed, self.sources = store, embedder, k, committed, sources
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        from llama_index.core import VectorStoreIndex
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+        index = VectorStoreIndex.from_vector_store(self.store.vector_store(), embed_model=self.embedder)
+        sources = self.sources
+        in_query = sources is not None and len(sources) <= _MAX_IN
+        excluded: set[str] = set()
+        fetch = 2 * self.k
+        while True:
+            filters: list[MetadataFilter] = []
+            if sources is not None and in_query:
+                filters.append(MetadataFilter(key="source", value=sorted(sources), operator=FilterOperator.IN))
+            if excluded:
+                filters.append(MetadataFilter(key="version", value=sorted(excluded), operator=FilterOperator.NIN))
+            retriever = index.as_retriever(
+                similarity_top_k=fetch, filters=MetadataFilters(filters=filters) if filters else None
+            )
+            found = retriever.retrieve(query_bundle)
+            kept = [n for n in found if n.node.metadata.get("version") in self.committed]
+            if sources is not None and not in_query:
+                kept = [n for n in kept if n.node.metadata.get("source") in sources]
+            if len(kept) >= self.k or len(found) < fetch:
+                return kept[: self.k]
+            excluded |= {str(n.node.metadata.get("version")) for n in found} - self.committed
+            if sources is not None and not in_query:
+                fetch *= 4
 
 
 class _MatchesOnly(BaseRetriever):
-    """The top `k` BM25 matches (among the `allowed` articles' chunks, when given). BM25 pads its top-k with
-    zero-score chunks that share no word with the query; fused as if they were matches, they push real dense
-    hits out of the top-k."""
+    """The top `k` BM25 matches (among the chunks of the articles in `allowed`, when given).
 
-    def __init__(self, inner: BaseRetriever, k: int, allowed: set[str] | None = None) -> None:
+    BM25 pads its top-k with zero-score chunks that share no word with the query; fused as if they
+    were matches, they push real dense hits out of the top-k. With `allowed`, it asks BM25 for more
+    each round until `k` allowed matches are found or the matches run out: bm25s's own weight mask
+    would need every chunk's source read from the memory-mapped corpus on each question.
+    """
+
+    def __init__(self, inner: BaseRetriever, k: int, total: int, allowed: frozenset[str] | None = None) -> None:
         super().__init__()
-        self.inner, self.k, self.allowed = inner, k, allowed
+        self.inner, self.k, self.total, self.allowed = inner, k, total, allowed
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        found = [n for n in self.inner.retrieve(query_bundle) if (n.score or 0.0) > 0.0]
-        if self.allowed is not None:
-            found = [n for n in found if n.node.metadata.get("source") in self.allowed]
-        return found[: self.k]
+        fetch = min(self.k if self.allowed is None else 4 * self.k, self.total)
+        while True:
+            bm25 = copy.copy(self.inner)  # its own top-k; the shared one serves other threads
+            bm25.similarity_top_k = fetch  # type: ignore[attr-defined]
+            found = [n for n in bm25.retrieve(query_bundle) if (n.score or 0.0) > 0.0]
+            allowed = self.allowed
+            kept = found if allowed is None else [n for n in found if n.node.metadata.get("source") in allowed]
+            if len(kept) >= self.k or len(found) < fetch or fetch >= self.total:
+                return kept[: self.k]
+            fetch = min(4 * fetch, self.total)

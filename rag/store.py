@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
 _ADD_BATCH = 5000  # Chroma's max batch is 5461
+# Records read per get: Chroma binds one SQLite variable per record it returns, and SQLite refuses
+# more than 32,766 ("too many SQL variables"), so an unpaged get of a large collection fails.
+_READ_PAGE = 10_000
 # Article records carry no meaningful vector, but Chroma computes one with a network
 # model whenever embeddings are omitted, even with embedding_function=None.
 _NO_VECTOR = [1.0]
@@ -51,6 +55,7 @@ class DocRecord:
     feed: str = ""  # feed items: the feed's title
     feed_stamp: str = ""
     pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
+    version: str = ""  # what commits its chunks (`version_key`); "" in an index built before versions
     # Provenance (rag.metadata); an index built before these existed reads them as "".
     outlet: str = ""
     byline: str = ""
@@ -122,13 +127,15 @@ class ChunkStore:
         return {source: text or "" for source, text in zip(got["ids"], got["documents"] or [], strict=True)}
 
     def documents(self, sources: list[str] | None = None, with_text: bool = True) -> dict[str, DocRecord]:
-        """The committed articles (only those named in `sources`, when given), with their text unless not wanted."""
+        """The committed articles (only those named in `sources`, when given); `with_text=False` skips
+        the articles' text (indexing needs only hashes). All of them are read in pages (`_get_all`)."""
         if sources is not None and not sources:
             return {}
-        got = self.docs.get(ids=sources, include=["metadatas", "documents"] if with_text else ["metadatas"])
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        got = _get_all(self.docs, include) if sources is None else self.docs.get(ids=sources, include=include)  # type: ignore[arg-type]
+        texts = got["documents"] if with_text else None
         records = {}
-        texts = got["documents"] if with_text else [""] * len(got["ids"])
-        for source, meta, text in zip(got["ids"], got["metadatas"] or [], texts or [], strict=True):
+        for i, (source, meta) in enumerate(zip(got["ids"], got["metadatas"] or [], strict=True)):
             records[source] = DocRecord(
                 source=source,
                 doc_hash=str(meta["doc_hash"]),
@@ -136,7 +143,7 @@ class ChunkStore:
                 date=str(meta.get("date", "")),
                 path=str(meta.get("path", "")),
                 n_chunks=int(meta.get("n_chunks", 0)),
-                text=text or "",
+                text=(texts[i] or "") if texts else "",
                 url=str(meta.get("url", "")),
                 feed=str(meta.get("feed", "")),
                 feed_stamp=str(meta.get("feed_stamp", "")),
@@ -144,11 +151,12 @@ class ChunkStore:
                 outlet=str(meta.get("outlet", "")),
                 byline=str(meta.get("byline", "")),
                 inferred=tuple(f for f in str(meta.get("inferred", "")).split(",") if f),
+                version=str(meta.get("version", "")),
             )
         return records
 
     def committed_versions(self) -> list[str]:
-        got = self.docs.get(include=["metadatas"])
+        got = _get_all(self.docs, include=["metadatas"])
         metas = got["metadatas"] or []
         if any("version" not in m for m in metas):
             raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
@@ -158,12 +166,25 @@ class ChunkStore:
         return self.chunks.count()
 
     def put(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Write chunks, then commit the article record, then drop its previous version.
+        """Write one article (see `put_many`)."""
+        self.put_many([(article, chunks, embeddings)])
 
-        Upsert, not add: a chunk already stored by another run is re-tagged as ours, so no
-        repair can delete it as that run's debris before our record commits it.
+    def put_many(self, items: list[tuple[Article, list[Chunk], list[list[float]]]]) -> None:
+        """Write the chunks of many articles, then commit their records, then drop their previous versions.
+
+        One batch of writes for many articles: Chroma's per-call cost, not the vectors, is what
+        made article-at-a-time indexing slow. The commit point is unchanged: every chunk is
+        written before the first record names it. Upsert, not add: a chunk already stored by
+        another run is re-tagged as ours, so no repair can delete it as that run's debris
+        before our record commits it.
         """
-        nodes = [_to_node(chunk, vector, self.writer) for chunk, vector in zip(chunks, embeddings, strict=True)]
+        if not items:
+            return
+        nodes = [
+            _to_node(chunk, vector, self.writer)
+            for _, chunks, vectors in items
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
         for i in range(0, len(nodes), _ADD_BATCH):
             batch = nodes[i : i + _ADD_BATCH]
             self.chunks.upsert(
@@ -172,32 +193,19 @@ class ChunkStore:
                 metadatas=[_chroma_metadata(n) for n in batch],
                 documents=[n.get_content() for n in batch],
             )
-        self.docs.upsert(
-            ids=[article.source],
-            embeddings=[_NO_VECTOR],
-            documents=[article.text],
-            metadatas=[
-                {
-                    "doc_hash": article.doc_hash,
-                    "version": version_key(article.source, article.doc_hash),
-                    "title": article.title,
-                    "date": article.date,
-                    "path": str(article.path.resolve()) if article.path else "",
-                    "url": article.url,
-                    "feed": article.feed,
-                    "feed_stamp": article.feed_stamp,
-                    "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
-                    "outlet": article.outlet,
-                    "byline": article.byline,
-                    "inferred": ",".join(article.inferred),
-                    "n_chunks": len(chunks),
-                    "indexed_at": time.time(),
-                }
-            ],
-        )
+        articles = [article for article, _, _ in items]
+        for i in range(0, len(items), _ADD_BATCH):
+            batch_items = items[i : i + _ADD_BATCH]
+            self.docs.upsert(
+                ids=[article.source for article, _, _ in batch_items],
+                embeddings=[_NO_VECTOR] * len(batch_items),
+                documents=[article.text for article, _, _ in batch_items],
+                metadatas=[_record_metadata(article, len(chunks)) for article, chunks, _ in batch_items],
+            )
         bump_generation(self.meta)
-        current = version_key(article.source, article.doc_hash)
-        self._delete_unowned({"$and": [{"source": article.source}, {"version": {"$ne": current}}]})
+        sources = [a.source for a in articles]
+        current = [version_key(a.source, a.doc_hash) for a in articles]
+        self._delete_unowned({"$and": [{"source": {"$in": sources}}, {"version": {"$nin": current}}]})
 
     def remove(self, source: str) -> bool:
         """Un-commit first so no query sees a half-deleted article."""
@@ -208,36 +216,85 @@ class ChunkStore:
         self._delete_unowned({"source": source})
         return True
 
-    def repair(self) -> int:
-        """Delete chunks no committed record names, left by a run that is gone; returns how many."""
-        committed = self.committed_versions()
-        return self._delete_unowned({"version": {"$nin": committed}} if committed else None)
+    def repair(self, records: dict[str, DocRecord] | None = None) -> int:
+        """Delete chunks no committed record names, left by a run that is gone; returns how many.
 
-    def _delete_unowned(self, where: dict[str, Any] | None) -> int:
-        """Delete the chunks matching `where`, except those of another writer that is still running."""
+        Every committed chunk is stored (chunks are written before their record, deleted after
+        it), so when the store holds exactly as many chunks as the records count there is
+        nothing to repair; that check is one count instead of a scan of every chunk.
+        """
+        records = self.documents(with_text=False) if records is None else records
+        if any(not r.version for r in records.values()):
+            raise StoreError("The index was built by an older version of rag: run `rag index --rebuild`.")
+        if self.chunks.count() == sum(r.n_chunks for r in records.values()):
+            return 0
+        # Compared here, not with a `$nin` of every version: one SQLite variable per article.
+        committed = {r.version for r in records.values()}
+        return self._delete_unowned(None, lambda meta: str(meta.get("version", "")) not in committed)
+
+    def _delete_unowned(self, where: dict[str, Any] | None, also: Callable[[dict], bool] | None = None) -> int:
+        """Delete the chunks matching `where` (and `also`), except those of another writer that is still running."""
         spared = live_runs(self.meta) - {self.writer}
-        got = self.chunks.get(where=where, include=["metadatas"])
+        got = _get_all(self.chunks, where=where, include=["metadatas"])
         doomed = [
             chunk_id
             for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if str(meta.get("writer", "")) not in spared
+            if str(meta.get("writer", "")) not in spared and (also is None or also(meta))
         ]
         for i in range(0, len(doomed), _ADD_BATCH):
             self.chunks.delete(ids=doomed[i : i + _ADD_BATCH])
         return len(doomed)
 
     def committed_nodes(self, versions: list[str] | None = None) -> list[TextNode]:
-        """Every visible chunk as a llama-index node (the BM25 side is built from these)."""
+        """Every visible chunk as a llama-index node (the BM25 side is built from these), in store order.
+
+        Read in pages and filtered here, not with a `$in` of every version: a corpus of tens of
+        thousands of articles would be one query with that many parameters.
+        """
         from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-        versions = self.committed_versions() if versions is None else versions
-        if not versions:
-            return []
-        got = self.chunks.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])
-        return [
-            metadata_dict_to_node(meta, text=text)  # type: ignore[misc]
-            for meta, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True)
-        ]
+        committed = set(self.committed_versions() if versions is None else versions)
+        nodes: list[TextNode] = []
+        if not committed:
+            return nodes
+        got = _get_all(self.chunks, include=["documents", "metadatas"])
+        for meta, text in zip(got["metadatas"], got["documents"], strict=True):
+            if str(meta.get("version", "")) in committed:
+                nodes.append(metadata_dict_to_node(meta, text=text))  # type: ignore[arg-type]
+        return nodes
+
+
+def _get_all(collection: Collection, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list]:
+    """`collection.get` in pages of `_READ_PAGE` (see there), joined; `include` lists never hold None."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=_READ_PAGE, offset=offset)  # type: ignore[arg-type]
+        out["ids"] += got["ids"]
+        for key in include:
+            out[key] += got[key] or []  # type: ignore[literal-required]
+        if len(got["ids"]) < _READ_PAGE:
+            return out
+        offset += _READ_PAGE
+
+
+def _record_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+    return {
+        "doc_hash": article.doc_hash,
+        "version": version_key(article.source, article.doc_hash),
+        "title": article.title,
+        "date": article.date,
+        "path": str(article.path.resolve()) if article.path else "",
+        "url": article.url,
+        "feed": article.feed,
+        "feed_stamp": article.feed_stamp,
+        "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
+        "outlet": article.outlet,
+        "byline": article.byline,
+        "inferred": ",".join(article.inferred),
+        "n_chunks": n_chunks,
+        "indexed_at": time.time(),
+    }
 
 
 def version_key(source: str, doc_hash: str) -> str:

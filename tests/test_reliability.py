@@ -7,6 +7,7 @@ checks the store itself: every committed article must have all of its chunks.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -91,8 +92,10 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Run:
     """A `rag` subprocess whose progress bar (stderr) the test can wait on."""
 
-    def __init__(self, *args: str | Path) -> None:
-        self.process = subprocess.Popen([*RAG, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, *args: str | Path, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [*RAG, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+        )
         self.stderr = ""
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -165,7 +168,8 @@ def test_concurrent_writers_on_a_chroma_server_leave_every_article_whole(big_cor
     """No file lock spans a server: only the writers' leases keep each run's repair off the other's chunks."""
     server, url = _start_chroma(tmp_path / "data")
     try:
-        big = Run("index", big_corpus, "--chroma-url", url)
+        # One article per batch: a commit after every article, so the run writes long enough to overlap.
+        big = Run("index", big_corpus, "--chroma-url", url, env={"RAG_INDEX_BATCH": "1"})
         big.wait_for_progress(2)  # writing chunks now, and the first article is committed
         committed = big_corpus / "report_000.txt"  # unchanged for the runs below: no model to load, quick
         outputs, overlapping = [], 0

@@ -344,3 +344,19 @@ def test_orphans_of_a_copy_of_an_indexed_file_are_invisible_and_repaired(
     assert not visible & set(orphans)
     assert report.orphans_repaired == len(orphans)
     assert _stored_ids(ChunkStore(settings)) == committed
+
+
+def test_reads_of_the_whole_store_come_in_pages(
+    corpus: Path, settings: Settings, embedder: BaseEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma binds one SQLite variable per record a get returns and SQLite refuses more than 32,766:
+    an unpaged read of 45,000 articles failed. Pages of 1 here read exactly what one get did."""
+    import rag.store
+
+    _index([corpus], settings, embedder)
+    store = ChunkStore(settings)
+    whole = (store.documents(), store.committed_versions(), [n.node_id for n in store.committed_nodes()])
+    monkeypatch.setattr(rag.store, "_READ_PAGE", 1)
+
+    assert (store.documents(), store.committed_versions(), [n.node_id for n in store.committed_nodes()]) == whole
+    assert store.repair() == 0

@@ -1,0 +1,178 @@
+"""The BM25 side persisted with the store: loaded from its snapshot it ranks exactly as rebuilt from Chroma,
+and a snapshot of another generation is never used."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from rag.article_facts import ArticleCatalog, article_facts, write_catalog
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.indexing import index_paths
+from rag.lexical import open_lexical, refresh_snapshot, snapshot_root
+from rag.outlets import is_report_of
+from rag.relevance import outlet_words
+from rag.retrieval import HybridRetriever
+from rag.store import ChunkStore, _chroma_metadata, _to_node, node_to_chunk
+from rag.words import mentions
+from tests.conftest import SEEDS
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+QUERIES = [
+    "How many Palestinian prisoners would be freed?",
+    "Who led the high-level meeting in Doha?",
+    "What did Miller say about the 90% figure?",
+    "Philadelphi corridor Netanyahu demands",
+    "ceasefire proposal Hamas response Egypt Qatar mediators",
+]
+
+
+@pytest.fixture
+def index_copy(seed_settings: Settings, tmp_path: Path) -> Settings:
+    """A writable copy of the seed index (with its snapshot)."""
+    shutil.copytree(seed_settings.index_dir, tmp_path / "index")
+    return seed_settings.replace(index_dir=tmp_path / "index")
+
+
+def _ranked(retriever: HybridRetriever, query: str) -> list[tuple[str, float]]:
+    return [(n.node.node_id, n.score or 0.0) for n in retriever.bm25.retrieve(query)]
+
+
+def test_indexing_saves_a_snapshot_of_the_generation_it_committed(seed_settings: Settings) -> None:
+    generation = ChunkStore(seed_settings).generation()
+    assert (snapshot_root(seed_settings) / generation / "COMPLETE").is_file()
+    assert [p.name for p in snapshot_root(seed_settings).iterdir()] == [generation]
+
+
+def test_bm25_loaded_from_the_snapshot_ranks_exactly_as_rebuilt_from_chroma(
+    index_copy: Settings, embedder: BaseEmbedding
+) -> None:
+    store = ChunkStore(index_copy)
+    loaded = HybridRetriever(store, embedder, index_copy)
+    assert loaded.lexical_built is False
+    shutil.rmtree(snapshot_root(index_copy))
+    rebuilt = HybridRetriever(store, embedder, index_copy)
+    assert rebuilt.lexical_built is True
+
+    for query in QUERIES:
+        assert _ranked(loaded, query) == _ranked(rebuilt, query)
+        assert [p.chunk for p in loaded.retrieve(query)] == [p.chunk for p in rebuilt.retrieve(query)]
+    assert loaded.vocabulary == rebuilt.vocabulary
+    assert loaded.chunk_count == rebuilt.chunk_count
+
+
+def test_a_snapshot_of_another_generation_is_rebuilt_not_used(index_copy: Settings, tmp_path: Path) -> None:
+    """A crash after the last commit and before the snapshot leaves the snapshot one generation behind."""
+    store = ChunkStore(index_copy)
+    old = store.generation()
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("Zanzibar ferry note\n\nThe Zanzibar ferry sails at noon.\n", encoding="utf-8")
+    from rag.batching import BatchWriter, IndexReport
+    from rag.corpus import Article, load_article
+
+    article = load_article(extra / "note.txt")
+    assert isinstance(article, Article)
+    writer = BatchWriter(store, index_copy, None, IndexReport())
+    writer.add(article, updated=False)
+    writer.flush()  # committed, and the run "dies" before refresh_snapshot
+    new = store.generation()
+    assert new != old and not (snapshot_root(index_copy) / new).exists()
+
+    side = open_lexical(store, new, index_copy)
+
+    assert side.built is True
+    assert any(n.node.metadata["source"] == "note.txt" for n in side.bm25.retrieve("Zanzibar ferry"))
+    assert (snapshot_root(index_copy) / new / "COMPLETE").is_file()  # saved for the next reader
+    assert open_lexical(store, new, index_copy).built is False
+
+
+def test_a_damaged_snapshot_is_rebuilt(index_copy: Settings) -> None:
+    store = ChunkStore(index_copy)
+    generation = store.generation()
+    (snapshot_root(index_copy) / generation / "versions.json").write_text("not json", encoding="utf-8")
+
+    assert open_lexical(store, generation, index_copy).built is True
+
+
+def test_reindexing_an_unchanged_corpus_writes_nothing_and_keeps_the_snapshot(
+    index_copy: Settings, embedder: BaseEmbedding
+) -> None:
+    store = ChunkStore(index_copy)
+    generation = store.generation()
+    stamp = (snapshot_root(index_copy) / generation / "COMPLETE").stat().st_mtime_ns
+
+    report = index_paths([SEEDS], index_copy, progress=False, embedder=embedder)
+
+    assert report.chunks_written == 0 and len(report.unchanged) == 5
+    assert ChunkStore(index_copy).generation() == generation  # no commit happened
+    assert (snapshot_root(index_copy) / generation / "COMPLETE").stat().st_mtime_ns == stamp
+    assert refresh_snapshot(ChunkStore(index_copy), index_copy) is False
+
+
+def _chunk(source: str, text: str, title: str = "", date: str = "") -> Chunk:
+    return Chunk(f"{source}-{len(text)}", source, "h", title, date, 0, len(text), text, 1)
+
+
+def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) -> None:
+    chunks = [
+        _chunk("a.txt", "This article originally appeared in The New York Times.", "Talks stall", "2024-09-16"),
+        _chunk("a.txt", "Officials from the U.S. said 90 percent was agreed.", "Talks stall", "2024-09-16"),
+        _chunk("b.txt", "The Times of Israel reported that Hamas rejected it.", "Hamas rejects", ""),
+        _chunk(
+            "c.txt", "Nothing about outlets here, said Al-Jazeera's reporter.", "Al Jazeera: new round", "2024-08-02"
+        ),
+    ]
+    facts = article_facts(chunks)
+    write_catalog(tmp_path / "facts.sqlite", facts)
+    catalog = ArticleCatalog(tmp_path / "facts.sqlite")
+
+    assert all(catalog.get(s) == f for s, f in facts.items())
+    assert catalog.get("missing.txt") is None
+    assert catalog.date("a.txt") == "2024-09-16" and catalog.date("missing.txt") == ""
+    for outlet in ("New York Times", "Times of Israel", "Al Jazeera", "Reuters", "times"):
+        assert catalog.reports_of(outlet) == {s for s, f in facts.items() if is_report_of(f.title, f.text, outlet)}
+        words = outlet_words(outlet)
+        expected = {s for s, f in facts.items() if mentions(f.title, outlet) or all(w in f.words for w in words)}
+        assert catalog.with_words(words, lambda title, o=outlet: mentions(title, o)) == expected
+    assert catalog.dated(lambda d: d.startswith("2024-09")) == {"a.txt"}
+    assert "US" in facts["a.txt"].words  # acronyms keep their case through the catalog
+
+
+def test_dense_retrieval_skips_uncommitted_chunks_without_listing_every_version(
+    index_copy: Settings, embedder: BaseEmbedding
+) -> None:
+    """Orphans exactly as near as the best chunks (copies under an uncommitted version) are never returned,
+    and the committed top k comes back whole: the dense side filters after the query, not with a `$in`."""
+    store = ChunkStore(index_copy)
+    query = "How many Palestinian prisoners would be freed?"
+    before = HybridRetriever(store, embedder, index_copy).dense.retrieve(query)
+    got = store.chunks.get(ids=[n.node.node_id for n in before], include=["embeddings"])
+    rng = np.random.default_rng(0)
+    orphans = [  # 36 chunks of a crashed run, each a hair from one of the 12 best (exact copies upset HNSW)
+        _to_node(
+            dataclasses.replace(node_to_chunk(n.node), chunk_id=f"orphan-{copy}-{i}", doc_hash=f"crashed-{copy}"),
+            list(vector + rng.normal(0, 1e-3, len(vector))),
+        )
+        for copy in range(3)
+        for i, (n, vector) in enumerate(zip(before, got["embeddings"], strict=True))
+    ]
+    store.chunks.upsert(
+        ids=[o.node_id for o in orphans],
+        embeddings=[o.get_embedding() for o in orphans],
+        documents=[o.get_content() for o in orphans],
+        metadatas=[_chroma_metadata(o) for o in orphans],
+    )
+
+    after = HybridRetriever(ChunkStore(index_copy), embedder, index_copy).dense.retrieve(query)
+
+    assert [n.node.node_id for n in after] == [n.node.node_id for n in before]
+    assert len(after) == index_copy.dense_k
