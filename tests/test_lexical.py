@@ -16,7 +16,7 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.indexing import index_paths
 from rag.lexical import open_lexical, refresh_snapshot, snapshot_root
-from rag.outlets import is_report_of
+from rag.outlets import is_report_of, same_outlet
 from rag.relevance import outlet_words
 from rag.retrieval import HybridRetriever
 from rag.store import ChunkStore, _chroma_metadata, _to_node, node_to_chunk
@@ -118,8 +118,8 @@ def test_reindexing_an_unchanged_corpus_writes_nothing_and_keeps_the_snapshot(
     assert refresh_snapshot(ChunkStore(index_copy), index_copy) is False
 
 
-def _chunk(source: str, text: str, title: str = "", date: str = "") -> Chunk:
-    return Chunk(f"{source}-{len(text)}", source, "h", title, date, 0, len(text), text, 1)
+def _chunk(source: str, text: str, title: str = "", date: str = "", outlet: str = "") -> Chunk:
+    return Chunk(f"{source}-{len(text)}", source, "h", title, date, 0, len(text), text, 1, outlet=outlet)
 
 
 def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) -> None:
@@ -130,6 +130,8 @@ def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) 
         _chunk(
             "c.txt", "Nothing about outlets here, said Al-Jazeera's reporter.", "Al Jazeera: new round", "2024-08-02"
         ),
+        # Stated metadata decides: this is the Times of Israel's, though its text quotes the New York Times.
+        _chunk("d.txt", "As The New York Times reported, talks resumed.", "Talks resume", "", "The Times of Israel"),
     ]
     facts = article_facts(chunks)
     write_catalog(tmp_path / "facts.sqlite", facts)
@@ -139,10 +141,20 @@ def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) 
     assert catalog.get("missing.txt") is None
     assert catalog.date("a.txt") == "2024-09-16" and catalog.date("missing.txt") == ""
     for outlet in ("New York Times", "Times of Israel", "Al Jazeera", "Reuters", "times"):
-        assert catalog.reports_of(outlet) == {s for s, f in facts.items() if is_report_of(f.title, f.text, outlet)}
+        expected = {s for s, f in facts.items() if is_report_of(f.title, f.text, outlet, f.outlet)}
+        assert catalog.reports_of(outlet) == expected
         words = outlet_words(outlet)
-        expected = {s for s, f in facts.items() if mentions(f.title, outlet) or all(w in f.words for w in words)}
-        assert catalog.with_words(words, lambda title, o=outlet: mentions(title, o)) == expected
+        expected = {
+            s
+            for s, f in facts.items()
+            if (
+                same_outlet(f.outlet, outlet)
+                if f.outlet
+                else mentions(f.title, outlet) or all(w in f.words for w in words)
+            )
+        }
+        assert catalog.with_words(outlet, words, lambda title, o=outlet: mentions(title, o)) == expected
+    assert "d.txt" in catalog.reports_of("Times of Israel") and "d.txt" not in catalog.reports_of("New York Times")
     assert catalog.dated(lambda d: d.startswith("2024-09")) == {"a.txt"}
     assert "US" in facts["a.txt"].words  # acronyms keep their case through the catalog
 
