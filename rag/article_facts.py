@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rag.chunking import Chunk
+from rag.metadata import ArticleMeta
 from rag.outlets import same_outlet
 from rag.words import vocabulary
 
@@ -89,6 +90,10 @@ class ArticleCatalog:
     def _headers(self) -> dict[str, tuple[str, str, str]]:
         """(date, title, outlet) of every article: small, and what the date, title and outlet scans read."""
         return {s: (d, t, o) for s, d, t, o in self._query("SELECT source, date, title, outlet FROM facts")}
+
+    def metadata(self) -> dict[str, ArticleMeta]:
+        """Title, outlet and date of every article (what filters read; byline, URL and marks are not kept here)."""
+        return {s: ArticleMeta(title=t, outlet=o, date=d) for s, (d, t, o) in self._headers.items()}
 
     def __len__(self) -> int:
         return len(self._headers)

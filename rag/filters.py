@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rag.errors import BadInputError
@@ -104,25 +104,40 @@ def allowed_articles(articles: Mapping[str, ArticleMeta], chosen: ArticleFilter)
     return allowed
 
 
-def named_in_question(question: Question, articles: Mapping[str, ArticleMeta]) -> set[str]:
-    """The articles a question names as reports by outlet ("according to the NYT", "the Al Jazeera piece")
-    or by date ("the September 2024 report"); empty when it names none that is indexed."""
+def named_in_question(
+    question: Question,
+    articles: Mapping[str, ArticleMeta],
+    reports_of: Callable[[str], set[str]] | None = None,
+) -> set[str]:
+    """The articles a question names as reports by outlet ("according to the NYT", "the Herald's piece")
+    or by date ("the September 2024 report"); empty when it names none that is indexed.
+
+    An outlet is one some article's metadata states. `reports_of` (`ArticleCatalog.reports_of`) also
+    picks the articles whose outlet is not known but whose text names it: where only some articles
+    have an outlet, the metadata alone would narrow a question to those few."""
     picked: set[str] = set()
     outlets = {meta.outlet for meta in articles.values() if meta.outlet}
     for outlet in outlets:
         if _names_outlet(question.text, outlet):
             picked |= {s for s, meta in articles.items() if meta.outlet == outlet}
+            if reports_of is not None:
+                picked |= reports_of(outlet) & set(articles)
     if (question.months or question.years) and question.reports_named:
         picked |= {s for s, meta in articles.items() if meta.date and date_matches(meta.date, question)}
     return picked
 
 
 def _names_outlet(text: str, outlet: str) -> bool:
+    """The whole name ("Times of Israel"), its initials ("NYT"), or its capitalised last word after
+    "the" ("the Herald" for "The Kesterian Herald"; not "the Times" or "the Post", which name many)."""
     words = re.sub(r"^the\s+", "", outlet.strip(), flags=re.I)
     if re.search(rf"\b{re.escape(words)}\b", text, re.I):
         return True
     initials = "".join(w[0] for w in words.split())
-    return len(initials) > 1 and any(same_outlet(outlet, t) for t in re.findall(rf"\b{initials}\b", text, re.I))
+    if len(initials) > 1 and any(same_outlet(outlet, t) for t in re.findall(rf"\b{initials}\b", text, re.I)):
+        return True
+    last = words.split()[-1] if words.split() else ""
+    return bool(last) and bool(re.search(rf"\b[Tt]he {re.escape(last)}\b", text)) and same_outlet(outlet, last)
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:

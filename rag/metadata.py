@@ -53,11 +53,20 @@ _OUTLET_RULES = (
 _SPOKE_TO = re.compile(rf"\b(?:told|speaking to|in an interview with|according to an?)\s+(?P<outlet>{_NAME})")
 _MEDIA_WORDS = re.compile(
     r"\b(?:Times|Post|News|Journal|Herald|Guardian|Telegraph|Tribune|Gazette|Jazeera|Reuters|Press|Associated|"
-    r"AFP|BBC|CNN|NPR|Haaretz|Monitor|Economist|Chronicle|Independent|Observer|Ledger|Courier|Daily)\b"
+    r"AFP|BBC|CNN|NPR|Haaretz|Monitor|Economist|Chronicle|Independent|Observer|Ledger|Courier|Daily|Radio|"
+    r"Television|TV|Broadcasting|Magazine|Mirror|Express|Standard|Bulletin|Dispatch|Inquirer|Examiner)\b"
 )
+# At the top: a byline that ends with the outlet ("By Anika Strand, Markets, The Kesterian Herald"),
+# or a line that is only the outlet's name ("The Coastline Courier"); both only for a news-like name.
+_BYLINE_OUTLET = re.compile(
+    rf"^\s*By\s+(?P<byline>[A-Z][\w’'.-]+(?:\s(?:and\s)?[A-Z][\w’'.-]+){{0,5}})(?:,[^,\n]+)*?,\s*(?P<outlet>{_NAME})\s*$",
+    re.M,
+)
+_OUTLET_LINE = re.compile(rf"^(?P<outlet>{_NAME})\s*$", re.M)
+_MAX_OUTLET_WORDS = 5
 _NOT_MEDIA = re.compile(r"\b(?:Conference|Summit|Forum|Festival|Council|Committee|Ministry|Office|Department)\b")
 _AFTER_OUTLET = re.compile(r"\s+(?:Company|Co\.|Inc\.?|Ltd\.?|LLC|Group|All|tally|report|reported)\b.*$")
-_BYLINE = re.compile(r"^\s*By\s+(?P<byline>[A-Z][\w’'.-]+(?:\s(?:and\s)?[A-Z][\w’'.-]+){0,5})\s*$", re.M)
+_BYLINE = re.compile(r"^\s*By\s+(?P<byline>[A-Z][\w’'.-]+(?:\s(?:and\s)?[A-Z][\w’'.-]+){0,5})\s*(?:,[^\n]*)?$", re.M)
 _HEADLINE_MAX_CHARS = 160
 _FALLBACK_TITLE_WORDS = 12
 _TOP_CHARS = 400  # a dateline or byline sits at the top
@@ -167,11 +176,21 @@ def _outlet_and_byline(text: str) -> tuple[str, str]:
             outlet = _clean_outlet(match.group("outlet"))
             if outlet:
                 return outlet, match.groupdict().get("byline") or ""
+    top = text[:_TOP_CHARS]
+    for rule in (_BYLINE_OUTLET, _OUTLET_LINE):
+        for match in rule.finditer(top):
+            outlet = _clean_outlet(match.group("outlet"))
+            if _news_like(outlet) and len(outlet.split()) <= _MAX_OUTLET_WORDS:
+                return outlet, match.groupdict().get("byline") or ""
     for match in _SPOKE_TO.finditer(text):
         outlet = _clean_outlet(match.group("outlet"))
-        if outlet and _MEDIA_WORDS.search(outlet) and not _NOT_MEDIA.search(outlet):
+        if _news_like(outlet):
             return outlet, ""
     return "", ""
+
+
+def _news_like(name: str) -> bool:
+    return bool(name) and bool(_MEDIA_WORDS.search(name)) and not _NOT_MEDIA.search(name)
 
 
 def _clean_outlet(name: str) -> str:

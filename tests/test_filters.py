@@ -60,6 +60,25 @@ def test_a_question_naming_a_report_by_outlet_or_date_picks_those_articles() -> 
     assert picked("What did Reuters report?") == set()
 
 
+def test_a_question_naming_an_outlet_by_its_last_word_also_picks_articles_whose_outlet_is_unknown() -> None:
+    articles = {
+        "h1.txt": ArticleMeta("Quarter beats forecasts", "The Kesterian Herald"),
+        "c1.txt": ArticleMeta("Jobs cut", "The Coastline Courier"),
+        "x.txt": ArticleMeta("Unsigned piece"),  # no outlet known; its text names the Courier
+        "t.txt": ArticleMeta("Other", "The New York Times"),
+    }
+    text_names = {"The Coastline Courier": {"c1.txt", "x.txt"}, "The Kesterian Herald": {"h1.txt"}}
+
+    def reports_of(outlet: str) -> set[str]:  # stands in for ArticleCatalog.reports_of (tested in test_lexical)
+        return text_names.get(outlet, set())
+
+    question = parse_question("Do the Herald and the Courier agree on revenue?")
+    assert named_in_question(question, articles, reports_of) == {"h1.txt", "c1.txt", "x.txt"}
+    assert named_in_question(question, articles) == {"h1.txt", "c1.txt"}
+    # "the Times" names no one outlet: nothing is narrowed
+    assert named_in_question(parse_question("What did the Times report?"), articles, reports_of) == set()
+
+
 def test_filtered_retrieval_keeps_dense_and_bm25_to_the_allowed_articles(
     seed_settings: Settings, embedder: BaseEmbedding
 ) -> None:

@@ -82,6 +82,30 @@ def test_text_clues_give_outlet_byline_and_date_marked_inferred() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("top", "outlet", "byline"),
+    [
+        (
+            "Quarter beats forecasts\nBy Anika Strand, Markets, The Kesterian Herald\n\n",
+            "The Kesterian Herald",
+            "Anika Strand",
+        ),
+        (
+            "Fire forces evacuations\nBy Lucia Ferran, Serrana Provincial Radio\n\n",
+            "Serrana Provincial Radio",
+            "Lucia Ferran",
+        ),
+        ("Islanders protest ferry cuts\nThe Coastline Courier\n\n", "The Coastline Courier", ""),
+        # Not news-like names: a byline's employer and a title-case line are not taken for an outlet.
+        ("Talks resume\nBy Ann Reporter, Harbour Authority\n\n", "", "Ann Reporter"),
+        ("Talks Resume In Doha\n\n", "", ""),
+    ],
+)
+def test_a_byline_or_a_top_line_naming_a_news_outlet_gives_the_outlet(top: str, outlet: str, byline: str) -> None:
+    meta = inferred_from_text(top + LEAD, "x")
+    assert (meta.outlet, meta.byline) == (outlet, byline)
+
+
 def test_a_conference_someone_spoke_to_is_not_taken_for_the_outlet() -> None:
     meta = inferred_from_text("Lew told the Haaretz National Security Conference that talks go on.", "x")
     assert meta.outlet == ""
