@@ -24,6 +24,25 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _OPENING_QUOTE = ("“", '"', "‘")
+# "An Egyptian official told AFP", "two Israeli officials said", "according to sources familiar with":
+# a statement whose speaker has no name. The phrase opens a clause; its modifiers are names or a few
+# plain adjectives, so "Kirby, speaking to officials, said" is not read as an unnamed speaker.
+_UNNAMED_HEAD = r"(?:officials|official|sources|source|diplomats|people|mediators|aides)"
+_UNNAMED_MODS = (
+    r"(?:(?:[A-Z][\w\-]*|senior|top|western|other|local|military|security|government|administration)\s+){0,3}"
+)
+_UNNAMED_DET = r"(?:(?:[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ss]everal|[Ss]ome|[Mm]any|[Oo]ther|[Uu]nnamed)\s+)?"
+_ANONYMOUS = re.compile(
+    rf"(?:^|(?<=[,;:—“\"(])\s*|\b(?:and|but|while|as|that)\s+){_UNNAMED_DET}{_UNNAMED_MODS}{_UNNAMED_HEAD}\b"
+    rf"(?:[^.;]{{0,60}}?)?\s+(?i:{_VERB})\b"
+    rf"|\b(?i:according to)\s+{_UNNAMED_DET}{_UNNAMED_MODS}{_UNNAMED_HEAD}\b",
+    re.MULTILINE,
+)
+
+
+def anonymous_source(text: str) -> bool:
+    """Someone unnamed is reported speaking ("An Egyptian official told AFP that …")."""
+    return bool(_ANONYMOUS.search(text))
 
 
 def points_back(sentence: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.article_facts import ArticleCatalog
-from rag.attribution import attributed
+from rag.attribution import anonymous_source, attributed
 from rag.config import Settings
 from rag.outlets import without_outlets
 from rag.question import Question, parse_question
@@ -29,7 +29,7 @@ from rag.slots import Similarity, anticipates, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
-from rag.words import MONTHS, in_vocabulary, mentions, normalise, numbers, stems
+from rag.words import MONTHS, in_vocabulary, mentions, normalise, numbers, someone_else, stems, unknown_first_name
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -84,6 +84,10 @@ class EvidenceRanker:
             # Nothing in the articles can be what this person said. Other absent names
             # only lower the score: "American" or "September" may be paraphrases.
             return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}.")
+        if parsed.speaker and unknown_first_name(parsed.speaker, self.corpus_words):
+            others = _namesakes(parsed.speaker, passages)
+            known = f" (they name {' and '.join(others)})" if others else ""
+            return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}{known}.")
         windows = evidence_windows(passages)
         if not windows:
             return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
@@ -103,6 +107,14 @@ class EvidenceRanker:
         if not answering:
             return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {_SLOT_NAMES[parsed.answer_type]}.")
         best = answering[0].score * self._name_factor(parsed)
+        if parsed.speaker and not answering[0].speaker_ok and anonymous_source(answering[0].text):
+            # What the question credits to a named person, the articles give to someone unnamed ("an
+            # Egyptian official told AFP"): not that person's words, and no named speaker to point to.
+            topic = f" about {parsed.topic}" if parsed.topic else ""
+            note = (
+                f"The articles do not report what {parsed.speaker} said{topic}; the closest statement is unattributed."
+            )
+            return Ranking(parsed, ranked, 0.0, note)
         if best < threshold:
             note = (
                 "No sentence in the articles answers this closely enough "
@@ -139,7 +151,9 @@ class EvidenceRanker:
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
-            ev.speaker_ok = any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
+            ev.speaker_ok = not self._namesake_only(question, ev.source) and any(
+                attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1)
+            )
             ev.slot = window_slot(question, ev, self.similarity) or self._speaker_in_article(question, ev)
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
@@ -179,7 +193,14 @@ class EvidenceRanker:
         facts = self.articles.get(ev.source)
         if facts is None:
             return False
-        return in_vocabulary(question.speaker, facts.words)
+        return in_vocabulary(question.speaker, facts.words) and not self._namesake_only(question, ev.source)
+
+    def _namesake_only(self, question: Question, source: str) -> bool:
+        """The article's person of that surname is someone else ("Anneke Solberg" for "Frida Solberg")."""
+        if not question.speaker or self.articles is None:
+            return False
+        facts = self.articles.get(source)
+        return facts is not None and someone_else(question.speaker, facts.text)
 
     def report_targets(self, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
         """The reports a question names, when it names two or more ("the New York Times and the
@@ -255,4 +276,11 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
-    return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date))
+    return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)
+
+
+def _namesakes(name: str, passages: list[Passage]) -> list[str]:
+    """Who of that surname the retrieved passages name ("Anneke Solberg"), to say whom the articles mean."""
+    surname = name.split()[-1]
+    found = re.findall(rf"\b([A-Z][\w’'\-]+ {re.escape(surname)})\b", " ".join(p.chunk.text for p in passages))
+    return sorted(set(found))[:2]

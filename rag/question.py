@@ -75,8 +75,9 @@ _TYPES = (
     ("number", re.compile(
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b", re.I)),
-    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:official|person|leader|spokes\w+|minister|"
-                          r"diplomat|envoy|negotiator|director|official)s?\b", re.I)),
+    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){0,2}?(?:official|person|leader|"
+                          r"spokes\w+|minister|diplomat|envoy|negotiator|director|president|ambassador|secretary|"
+                          r"commander|mayor|governor|executive|investigator|coach|manager)s?\b", re.I)),
     ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
                           r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry)\b", re.I)),
     ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:city|cities|country|countries|place|"
@@ -157,7 +158,7 @@ def parse_question(text: str) -> Question:
         speaker_stems=frozenset(stems(f"{role} {speaker}")),  # "the US ambassador Lew": all of it names him
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",
-        answer_type=_answer_type(text, speaker),
+        answer_type=_answer_type(text, speaker, bool(speaker_match and speaker_match.group("b"))),
         parts=parts,
         # "…in the Al Jazeera report and the Times of Israel report": one piece of evidence per article.
         compare=(bool(_PART_CUE.search(text)) or reports_named > 1) and len(parts) < 2,
@@ -173,13 +174,15 @@ def parse_question(text: str) -> Question:
     )
 
 
-def _answer_type(text: str, speaker: str) -> str:
-    if speaker:
+def _answer_type(text: str, speaker: str, according: bool = False) -> str:
+    """What kind of answer is asked for. "What did X say" asks for a statement; "What percentage …,
+    according to X" still asks for a number, which X must be the source of."""
+    if speaker and not according:
         return "statement"
     for kind, pattern in _TYPES:
         if pattern.search(text):
             return kind
-    return "other"
+    return "statement" if speaker else "other"
 
 
 def _focus(text: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from rag.question import Question
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import is_demonym, normalise, numbers, stems
+from rag.words import is_demonym, is_stopword, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -46,7 +46,7 @@ _COUNTED = re.compile(
 _ROLES = (
     r"prime minister|minister|president|chief|chiefs|spokes\w+|director|envoy|ambassador|diplomat|leader|"
     r"negotiator|negotiators|secretary|commander|executive|ceo|chair\w*|mayor|governor|judge|coach|manager|"
-    r"founder|owner|head"
+    r"founder|owner|head|officials|official|investigator"
 )
 # "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
 _ROLE_QUESTION = re.compile(
@@ -54,6 +54,13 @@ _ROLE_QUESTION = re.compile(
     rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
     re.IGNORECASE,
 )
+_WANTS_PERCENT = re.compile(r"\bwhat (?:percentage|percent)\b|\bhow many percent\b", re.IGNORECASE)
+_PERCENT_OF = re.compile(
+    r"\bwhat (?:percentage|percent|share|proportion) of (?:the\s+)?(?P<what>[\w’'\- ]+)",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
+_ANY_OFFICE = tuple(dict.fromkeys(r.rstrip("s") for r in re.sub(r"\\w[+*]", "", _ROLES).split("|")))
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
@@ -74,8 +81,11 @@ def anticipates(text: str) -> bool:
     return bool(_PROSPECTIVE.search(text))
 
 
-def slot_filled(question: Question, text: str, similarity: Similarity | None = None, dated: bool = False) -> bool:
-    """Whether `text` holds the kind of answer asked for (statements are judged by attribution)."""
+def slot_filled(
+    question: Question, text: str, similarity: Similarity | None = None, dated: bool = False, context: str = ""
+) -> bool:
+    """Whether `text` holds the kind of answer asked for (statements are judged by attribution).
+    `context` (the headline and the sentence before) may say whose the role is ("Norvik")."""
     kind = question.answer_type
     if kind == "number":
         return _has_quantity(question, text, similarity)
@@ -86,13 +96,19 @@ def slot_filled(question: Question, text: str, similarity: Similarity | None = N
     if kind == "person":
         if _WHO_SAID.search(question.text) and not reports_speech(text):
             return False  # no one is reported saying anything here
-        return _fills_role(question, text)
+        return _fills_role(question, text, context)
     return True
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:
     plain = _DAY_OF_MONTH.sub(" ", text)
     digits = {n for n in numbers(normalise(plain)) if not re.fullmatch(r"(?:19|20)\d\d", n)}
+    if _WANTS_PERCENT.search(question.text):
+        # A share is a percentage, not a count; and a share of what was asked ("of Gaza's buildings",
+        # not "of the population").
+        of = _PERCENT_OF.search(question.text)
+        whole = stems(_head_noun(of.group("what"))) if of else set()
+        return bool(_PERCENT.search(plain)) and whole <= stems(plain)
     if _WANTS_EXACT.search(question.text):
         return bool(digits)
     if not (digits or _QUANTITY_WORDS.search(plain)):
@@ -108,20 +124,50 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
     return max(similarity(question.focus, counted), default=0.0) >= FOCUS_SIMILAR
 
 
-def _fills_role(question: Question, text: str) -> bool:
-    """ "Which Egyptian president": the window names someone right next to that role."""
+def _same_sentence(before: list[str], after: list[str]) -> list[str]:
+    """The words around a role word (`after` starts with it) that are in its sentence."""
+    ends = [k for k, w in enumerate(before) if w.endswith((".", "?", "!"))]
+    kept = before[ends[-1] + 1 :] if ends else before
+    stop = next((k for k, w in enumerate(after) if w.endswith((".", "?", "!"))), len(after) - 1)
+    return kept + after[1 : stop + 1]
+
+
+def _head_noun(phrase: str) -> str:
+    """ "Gaza's buildings" -> "buildings", "voters back the union" -> "voters": the first plain word."""
+    words = phrase.split()
+    return next((w for w in words if not w[:1].isupper() and not w.endswith(("'s", "’s"))), words[0] if words else "")
+
+
+def _fills_role(question: Question, text: str, context: str = "") -> bool:
+    """ "Which Egyptian president": the window names someone right next to that role, and the role's
+    modifiers ("Egyptian") stand next to it too; one the sentence lacks may be in its context
+    ("Norvik" in the headline of "chief executive Halvor Brandt told reporters")."""
     match = _ROLE_QUESTION.search(question.text)
     if not match:
         return any(w[:1].isupper() for w in text.split()[1:])
-    lowered = normalise(text)
-    for modifier in match.group("mods").split():
-        stem = modifier.lower()[: max(4, len(modifier) - 3)]  # "Egyptian" matches "Egypt's"
-        if modifier.lower() not in {"the", "a", "an"} and stem not in lowered:
-            return False
+    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in {"the", "a", "an"}]
+    stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
+    in_text, in_context = normalise(text), normalise(context)
     words = text.split()
     role = match.group("role").lower().split()[-1].rstrip("s")
+    # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
+    roles = _ANY_OFFICE if role == "official" else (role,)
     for i, word in enumerate(words):
-        if normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(role):
+        if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles):
+            continue
+        near = _same_sentence(words[max(0, i - _ROLE_REACH) : i], words[i : i + 1 + _ROLE_REACH])
+        if not any(_is_name(w, question) for w in near):
+            continue
+        around = normalise(" ".join(near))
+        if all(st in around or (st not in in_text and st in in_context) for st in stems_):
+            return True
+    return False
+    words = text.split()
+    role = match.group("role").lower().split()[-1].rstrip("s")
+    # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
+    roles = _ANY_OFFICE if role == "official" else (role,)
+    for i, word in enumerate(words):
+        if normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles):
             near = words[max(0, i - _ROLE_REACH) : i] + words[i + 1 : i + 1 + _ROLE_REACH]
             if any(_is_name(w, question) for w in near):
                 return True
@@ -131,6 +177,6 @@ def _fills_role(question: Question, text: str) -> bool:
 def _is_name(word: str, question: Question) -> bool:
     """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
     clean = word.strip(".,;:()'’\"“”")
-    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean):
+    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean) or is_stopword(clean):
         return False
     return not any(clean.lower() in name.lower().split() for name in question.names)

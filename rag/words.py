@@ -50,14 +50,49 @@ def numbers(text: str) -> set[str]:
 
 
 def fact_numbers(text: str) -> set[str]:
-    """Numbers a question asks about; the day in "October 7" names an event, not a quantity."""
-    return numbers(_MONTH_DAY.sub(" ", text))
+    """Numbers a question asks about; the day in "October 7" names an event, not a quantity, and the
+    number in a name ("RENOVA-3", "Halcyon-2") is part of the name."""
+    return numbers(_NAMED_NUMBER.sub(" ", _MONTH_DAY.sub(" ", text)))
+
+
+_NAMED_NUMBER = re.compile(r"\b[A-Za-z]+-\d+\b")
 
 
 def stems(text: str) -> set[str]:
     words = [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text) if not w[0].isdigit()]
     content = [w.removesuffix("'s") for w in words if w not in _stopwords() and len(w) > 1]
     return set(_stemmer().stemWords(content))
+
+
+# Words before a surname that are not a first name: "President Biden" is Biden.
+_TITLES = {
+    "president", "secretary", "minister", "prime", "ambassador", "general", "director", "envoy", "spokesperson",
+    "spokesman", "spokeswoman", "chief", "mayor", "governor", "senator", "judge", "king", "queen", "prince", "sheikh",
+    "mr", "mrs", "ms", "dr", "professor", "sir", "lord", "lady", "state", "deputy", "vice", "former", "coach",
+}  # fmt: skip
+
+
+def unknown_first_name(name: str, vocab: frozenset[str]) -> bool:
+    """ "Frida Solberg" where the articles know a Solberg but no Frida: someone else of that surname."""
+    words = [w for w in _name_words(name) if w.lower() not in _TITLES]
+    return len(words) >= 2 and words[-1] in vocab and words[0] not in vocab and not words[0].isupper()
+
+
+def someone_else(name: str, text: str) -> bool:
+    """The lowercased `text` names another person of that surname and never this one: "anneke solberg"
+    but no "frida solberg". Nicknames ("Bill" for "William") read as someone else: they are rare in
+    questions, and a quote credited to the wrong namesake is the worse mistake."""
+    words = [w for w in _name_words(name) if w.lower() not in _TITLES]
+    if len(words) < 2 or words[0].isupper():
+        return False
+    first, last = words[0], words[-1]
+    if f"{first} {last}" in text:
+        return False
+    before = set(re.findall(rf"\b([a-z][a-z'’\-]+) {re.escape(last)}\b", text))
+    return bool(before - _TITLES - _stopwords() - _NOT_FIRST_NAMES)
+
+
+_NOT_FIRST_NAMES = {"said", "says", "told", "added", "asked", "when", "while", "where", "after", "before"}
 
 
 def _name_words(name: str) -> list[str]:
@@ -103,5 +138,22 @@ _DEMONYM = re.compile(r"(?:an|ian|ese|ish|i)$")
 
 
 def is_demonym(word: str) -> bool:
-    """ "Egyptian", "Israeli", "Qatari": a nationality, which the articles may write as a place."""
-    return bool(_DEMONYM.search(word))
+    """ "Egyptian", "Israeli", "Qatari", "Arab": a nationality, which the articles may write as a place."""
+    return bool(_DEMONYM.search(word)) or word.lower() in _OTHER_DEMONYMS
+
+
+# Nationalities the suffixes above miss.
+_OTHER_DEMONYMS = {
+    "arab",
+    "arabs",
+    "thai",
+    "dutch",
+    "swiss",
+    "french",
+    "greek",
+    "czech",
+    "welsh",
+    "scots",
+    "kurd",
+    "kurds",
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.attribution import attributed, closes_quote, opens_quote, points_back
+from rag.attribution import anonymous_source, attributed, closes_quote, opens_quote, points_back
 from rag.speech import reports_speech as speaks
 
 
@@ -72,3 +72,20 @@ def test_the_90_percent_figure_belongs_to_the_negotiators_not_to_miller() -> Non
 def test_a_sentence_closing_a_quote_opened_earlier_is_recognised() -> None:
     assert closes_quote("We want them written into the contract,” Lindqvist said.")
     assert not closes_quote("“We want them written into the contract,” Lindqvist said.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unnamed"),
+    [
+        ("An Egyptian official told the news agency AFP that a new round would start.", True),
+        ("Two Israeli officials said it was unclear when they would next convene.", True),
+        ("According to two senior US officials, the deal is close.", True),
+        ("But officials familiar with the proposal said it left disagreements.", True),
+        ("US negotiators, including Burns, have said that 90% of Phase I is agreed.", False),
+        ("US Ambassador to Israel Jack Lew told the Haaretz National Security Conference.", False),
+        ("Kirby, speaking to officials, said progress was made.", False),
+        ("Miller told officials that the talks go on.", False),
+    ],
+)
+def test_a_statement_by_someone_unnamed_is_recognised(sentence: str, unnamed: bool) -> None:
+    assert anonymous_source(sentence) is unnamed

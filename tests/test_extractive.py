@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from rag import Assistant, load_settings
 from rag.indexing import index_paths
 
@@ -66,3 +68,76 @@ def test_a_yes_no_question_about_what_someone_saw_is_still_answered(tmp_path: Pa
     answer = _ask(tmp_path, embedder, {"bridge.txt": article}, "Did the mayor see any alternative to the closure?")
 
     assert "no alternative" in answer  # although the sentence speaks of what will happen
+
+
+_TRIAL = (
+    "Kidney drug slows decline\n"
+    "Lead investigator Anneke Solberg of Tarnholm University Hospital presented the RENOVA trial results on Monday. "
+    "“Buying even two or three extra years matters enormously,” Solberg said.\n"
+)
+_POLL = (
+    "Housing tops voters' worries\n"
+    "According to the institute's director, Frida Solberg, the cost of housing is now the most important issue "
+    "for voters under 40.\n"
+)
+
+
+def test_a_namesake_is_not_the_person_asked_about(tmp_path: Path, embedder: object) -> None:
+    articles = {"trial.txt": _TRIAL, "poll.txt": _POLL}
+    answer = _ask(tmp_path, embedder, articles, "What did Frida Solberg say about the RENOVA trial results?")
+
+    assert "extra years" not in answer  # the trial's Solberg is Anneke: her words are not Frida's
+
+
+def test_the_namesake_asked_about_is_quoted(tmp_path: Path, embedder: object) -> None:
+    articles = {"trial.txt": _TRIAL, "poll.txt": _POLL}
+    answer = _ask(tmp_path, embedder, articles, "What did Anneke Solberg say about the RENOVA trial results?")
+
+    assert "extra years" in answer
+
+
+_CAIRO = (
+    "Talks to resume in Cairo\n"
+    "An Egyptian official told the news agency AFP that a new round of negotiations would start on Thursday in Cairo. "
+    "United Nations Secretary-General Antonio Guterres warned that an assault on Rafah would be a humanitarian "
+    "nightmare.\n"
+)
+
+
+def test_what_an_unnamed_official_said_is_not_offered_as_someone_elses_words(tmp_path: Path, embedder: object) -> None:
+    question = "What did Antonio Guterres say about the Cairo round of negotiations?"
+    assert _ask(tmp_path, embedder, {"cairo.txt": _CAIRO}, question) == "The sources don't say."
+
+
+_DISPLACED = (
+    "Gaza after ten months\n"
+    "Israel's campaign has displaced more than 80 percent of the population, the UN said on Monday. "
+    "At least 1,139 people were killed in the October attack.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What percentage of the population has been displaced?", "80 percent"),
+        ("What percentage of Gaza's buildings have been destroyed?", "The sources don't say."),
+    ],
+)
+def test_a_percentage_question_wants_a_share_of_what_it_names(
+    tmp_path: Path, embedder: object, question: str, expected: str
+) -> None:
+    assert expected in _ask(tmp_path, embedder, {"gaza.txt": _DISPLACED}, question)
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        ("CIA Director Bill Burns attended the Cairo talks on Thursday, officials said.", "The sources don't say."),
+        ("Egyptian intelligence chief Abbas Kamel hosted the Cairo talks, which Bill Burns attended.", "Abbas Kamel"),
+    ],
+)
+def test_which_egyptian_official_needs_a_named_egyptian_official(
+    tmp_path: Path, embedder: object, article: str, expected: str
+) -> None:
+    question = "Which Egyptian official hosted the Cairo talks attended by Bill Burns?"
+    assert expected in _ask(tmp_path, embedder, {"cairo.txt": f"Cairo talks\n{article}\n"}, question)

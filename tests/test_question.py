@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.question import parse_question
-from rag.words import fact_numbers, in_vocabulary, mentions, normalise, numbers, vocabulary
+from rag.words import fact_numbers, in_vocabulary, mentions, normalise, numbers, someone_else, vocabulary
 
 
 def test_speaker_topic_and_number_of_a_what_did_x_say_question() -> None:
@@ -210,3 +210,31 @@ def test_a_question_across_articles_is_told_from_two_names_with_one_fact() -> No
     assert not parse_question("Which countries are mediating between Israel and Hamas?").across
     assert not parse_question("Did Israel agree to the proposal?").across
     assert not parse_question("How much is each affected customer owed?").across
+
+
+def test_a_number_inside_a_name_is_not_a_quantity_asked_about() -> None:
+    assert fact_numbers("What did Solberg say about RENOVA-3, the 90% figure and the Halcyon-2 launch?") == {"90"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "other"),
+    [
+        ("Frida Solberg", "lead investigator anneke solberg said", True),
+        ("Anneke Solberg", "lead investigator anneke solberg said", False),
+        ("Frida Solberg", "“it matters,” solberg said", False),  # no first name given: maybe her
+        ("President Biden", "president joe biden said", False),  # a title, not a first name
+    ],
+)
+def test_a_person_of_the_same_surname_is_someone_else(name: str, text: str, other: bool) -> None:
+    assert someone_else(name, text) is other
+
+
+def test_which_with_a_nationality_and_an_office_asks_for_a_person() -> None:
+    assert parse_question("Which Egyptian official hosted the Cairo talks?").answer_type == "person"
+    assert parse_question("Which Israeli officials led the delegation?").answer_type == "person"
+
+
+def test_according_to_keeps_the_kind_of_answer_asked_for() -> None:
+    parsed = parse_question("What percentage of Gaza's buildings were destroyed, according to Al Jazeera?")
+    assert (parsed.answer_type, parsed.speaker) == ("number", "Al Jazeera")
+    assert parse_question("What is the outlook, according to Miller?").answer_type == "statement"
