@@ -140,8 +140,9 @@ def _head_noun(phrase: str) -> str:
 
 def _fills_role(question: Question, text: str, context: str = "") -> bool:
     """ "Which Egyptian president": the window names someone right next to that role, and the role's
-    modifiers ("Egyptian") stand next to it too; one the sentence lacks may be in its context
-    ("Norvik" in the headline of "chief executive Halvor Brandt told reporters")."""
+    modifiers ("Egyptian") stand next to it too; a name the sentence lacks may be in its context
+    ("Norvik" in the headline of "chief executive Halvor Brandt told reporters"), a nationality not:
+    "Hamas officials" under a headline about Israel are not Israeli officials."""
     match = _ROLE_QUESTION.search(question.text)
     if not match:
         return any(w[:1].isupper() for w in text.split()[1:])
@@ -159,7 +160,10 @@ def _fills_role(question: Question, text: str, context: str = "") -> bool:
         if not any(_is_name(w, question) for w in near):
             continue
         around = normalise(" ".join(near))
-        if all(st in around or (st not in in_text and st in in_context) for st in stems_):
+        if all(
+            st in around or (st not in in_text and st in in_context and not is_demonym(m))
+            for m, st in zip(modifiers, stems_, strict=True)
+        ):
             return True
     return False
     words = text.split()
@@ -178,5 +182,7 @@ def _is_name(word: str, question: Question) -> bool:
     """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
     clean = word.strip(".,;:()'’\"“”")
     if not clean[:1].isupper() or clean.isupper() or is_demonym(clean) or is_stopword(clean):
+        return False
+    if _QUANTITY_WORDS.fullmatch(clean):  # "Two Israeli officials said"
         return False
     return not any(clean.lower() in name.lower().split() for name in question.names)
