@@ -251,7 +251,11 @@ class Assistant:
         else:
             metas = {s: r.meta for s, r in self.articles(with_text=False).items()}
         allowed = allowed_articles(metas, filters or ArticleFilter())
-        if question is not None:
+        # Only a question wholly about the reports it names is narrowed to them ("According to the NYT,
+        # how many …"). One with several parts or across reports ("… in the September report, and what
+        # did Kirby say?") names only part of what it asks about: the evidence stage reads the named
+        # reports' chunks and prefers them without ruling the others out.
+        if question is not None and not (question.across or question.clauses or len(question.parts) > 1):
             kept = {s: m for s, m in metas.items() if allowed is None or s in allowed}
             named = named_in_question(question, kept, catalog.reports_of if catalog is not None else None)
             allowed = (named & allowed if allowed is not None else named) or allowed

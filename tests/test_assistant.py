@@ -6,6 +6,7 @@ import pytest
 
 from rag import Answer, Assistant
 from rag.errors import BadInputError
+from rag.question import parse_question
 from tests.conftest import SEEDS
 
 ANSWERABLE = [
@@ -93,3 +94,14 @@ def test_overlong_question_is_rejected_with_the_limit(assistant: Assistant) -> N
 
 def test_answers_are_typed_data(assistant: Assistant) -> None:
     assert isinstance(assistant.ask("Who mediates the talks?"), Answer)
+
+
+def test_a_question_wholly_about_a_named_report_is_narrowed_to_it_and_a_many_part_one_is_not(
+    assistant: Assistant,
+) -> None:
+    assistant.load()
+    single = parse_question("According to the Times of Israel, what did Kirby say?")
+    assert assistant._allowed(None, single) == {"002_365f0bbd68a187a1.txt", "003_6f61d5c10235f360.txt"}
+    # The September report is only one of the two parts: the other may be answered anywhere.
+    two_parts = parse_question("What did Miller say in the September 2024 report, and what did Blinken say in Doha?")
+    assert assistant._allowed(None, two_parts) is None
