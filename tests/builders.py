@@ -1,10 +1,14 @@
-"""Test documents written from scratch: PDFs (typeset with fpdf2, or printed by Chromium) and Word files."""
+"""Test material written from scratch: PDFs (typeset with fpdf2, or printed by Chromium), Word files, and
+small indexes of invented articles to ask one question of."""
 
 from __future__ import annotations
 
 import io
 import subprocess
 from pathlib import Path
+
+from rag import Answer, Assistant, load_settings
+from rag.indexing import index_paths
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -73,3 +77,15 @@ def print_to_pdf(html_file: Path, pdf_file: Path) -> Path:
         timeout=120,
     )
     return pdf_file
+
+
+def ask_articles(tmp_path: Path, embedder: object, articles: dict[str, str], question: str) -> Answer:
+    """Index `articles` (file name -> text) into a fresh extractive store under `tmp_path` and ask one question."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    index_paths([corpus], settings, progress=False, embedder=embedder)
+    with Assistant(settings) as assistant:
+        return assistant.ask(question)

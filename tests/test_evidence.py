@@ -14,6 +14,7 @@ from rag.indexing import index_paths
 from rag.question import parse_question
 from rag.retrieval import Passage
 from rag.windows import Evidence, evidence_windows
+from tests.builders import ask_articles
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -124,14 +125,7 @@ def test_a_quote_that_began_a_sentence_earlier_is_quoted_from_its_start() -> Non
 
 
 def _ask_one_article(tmp_path: Path, embedder: object, text: str, question: str) -> Answer:
-    """Index one article into a fresh store under `tmp_path` and ask it one question."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "article.txt").write_text(text, encoding="utf-8")
-    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
-    index_paths([corpus], settings, progress=False, embedder=embedder)
-    with Assistant(settings) as assistant:
-        return assistant.ask(question)
+    return ask_articles(tmp_path, embedder, {"article.txt": text}, question)
 
 
 def test_citation_markers_inside_an_article_never_become_answer_citations(tmp_path: Path, embedder: object) -> None:
