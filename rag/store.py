@@ -11,11 +11,7 @@ a crashed one's. Every commit bumps the index generation that readers watch.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rag.chroma_client import open_client
@@ -23,7 +19,7 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.corpus import Article
 from rag.errors import StoreError
-from rag.metadata import ArticleMeta
+from rag.records import DocRecord, record_from, record_metadata, version_key
 from rag.runs import bump_generation, live_runs, read_generation
 
 if TYPE_CHECKING:
@@ -38,43 +34,6 @@ _READ_PAGE = 10_000
 # Article records carry no meaningful vector, but Chroma computes one with a network
 # model whenever embeddings are omitted, even with embedding_function=None.
 _NO_VECTOR = [1.0]
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    """What the store knows about one committed article."""
-
-    source: str
-    doc_hash: str
-    title: str
-    date: str
-    path: str  # "" for a web article
-    n_chunks: int
-    text: str
-    url: str = ""  # web articles: the page's address
-    feed: str = ""  # feed items: the feed's title
-    feed_stamp: str = ""
-    pages: tuple[int, ...] = ()  # PDF: where each page starts in `text`
-    version: str = ""  # what commits its chunks (`version_key`); "" in an index built before versions
-    # Provenance (rag.metadata); an index built before these existed reads them as "".
-    outlet: str = ""
-    byline: str = ""
-    inferred: tuple[str, ...] = ()  # fields inferred from the text, not stated
-
-    @property
-    def meta(self) -> ArticleMeta:
-        return ArticleMeta(self.title, self.outlet, self.byline, self.date, self.url, self.inferred)
-
-    def same_metadata(self, article: Article) -> bool:
-        """Whether re-indexing `article` would change nothing the record or its chunks show."""
-        return (self.title, self.date, self.outlet, self.byline, self.url, self.inferred) == (
-            article.title,
-            article.date,
-            article.outlet,
-            article.byline,
-            article.url,
-            article.inferred,
-        )
 
 
 class ChunkStore:
@@ -136,23 +95,7 @@ class ChunkStore:
         texts = got["documents"] if with_text else None
         records = {}
         for i, (source, meta) in enumerate(zip(got["ids"], got["metadatas"] or [], strict=True)):
-            records[source] = DocRecord(
-                source=source,
-                doc_hash=str(meta["doc_hash"]),
-                title=str(meta.get("title", "")),
-                date=str(meta.get("date", "")),
-                path=str(meta.get("path", "")),
-                n_chunks=int(meta.get("n_chunks", 0)),
-                text=(texts[i] or "") if texts else "",
-                url=str(meta.get("url", "")),
-                feed=str(meta.get("feed", "")),
-                feed_stamp=str(meta.get("feed_stamp", "")),
-                pages=tuple(json.loads(str(meta.get("pages") or "[]"))),
-                outlet=str(meta.get("outlet", "")),
-                byline=str(meta.get("byline", "")),
-                inferred=tuple(f for f in str(meta.get("inferred", "")).split(",") if f),
-                version=str(meta.get("version", "")),
-            )
+            records[source] = record_from(source, meta, (texts[i] or "") if texts else "")
         return records
 
     def committed_versions(self) -> list[str]:
@@ -200,7 +143,7 @@ class ChunkStore:
                 ids=[article.source for article, _, _ in batch_items],
                 embeddings=[_NO_VECTOR] * len(batch_items),
                 documents=[article.text for article, _, _ in batch_items],
-                metadatas=[_record_metadata(article, len(chunks)) for article, chunks, _ in batch_items],
+                metadatas=[record_metadata(article, len(chunks)) for article, chunks, _ in batch_items],
             )
         bump_generation(self.meta)
         sources = [a.source for a in articles]
@@ -276,30 +219,6 @@ def _get_all(collection: Collection, include: list[str], where: dict[str, Any] |
         if len(got["ids"]) < _READ_PAGE:
             return out
         offset += _READ_PAGE
-
-
-def _record_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
-    return {
-        "doc_hash": article.doc_hash,
-        "version": version_key(article.source, article.doc_hash),
-        "title": article.title,
-        "date": article.date,
-        "path": str(article.path.resolve()) if article.path else "",
-        "url": article.url,
-        "feed": article.feed,
-        "feed_stamp": article.feed_stamp,
-        "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
-        "outlet": article.outlet,
-        "byline": article.byline,
-        "inferred": ",".join(article.inferred),
-        "n_chunks": n_chunks,
-        "indexed_at": time.time(),
-    }
-
-
-def version_key(source: str, doc_hash: str) -> str:
-    """What commits a chunk: this file name with this content."""
-    return hashlib.sha256(f"{source}\x00{doc_hash}".encode()).hexdigest()[:32]
 
 
 def _to_node(chunk: Chunk, vector: list[float], writer: str = "") -> TextNode:
