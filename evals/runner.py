@@ -166,7 +166,29 @@ def prepared_settings(settings: Settings, options: EvalOptions, embedder: BaseEm
     if missing and options.dataset is None:
         print(f"No index at {Path(settings.index_dir).resolve()}: indexing the seeds first.", file=sys.stderr)
         index_paths([SEEDS_DIR], settings, progress=options.progress, embedder=embedder)
+    elif options.dataset is None and (stale := _stale_seeds(settings)):
+        # The bundled questions are about the seeds as they are now: an index of an older text or
+        # older metadata (a sidecar edited since) would score something else.
+        print(f"The index is older than {SEEDS_DIR} ({', '.join(stale[:3])}): updating it first.", file=sys.stderr)
+        index_paths([SEEDS_DIR], settings, progress=options.progress, embedder=embedder)
     yield settings
+
+
+def _stale_seeds(settings: Settings) -> list[str]:
+    """Seed articles whose text or metadata differ from what the index holds (or that it lacks)."""
+    from rag.corpus import Article, find_files, load_article
+    from rag.store import ChunkStore
+
+    records = ChunkStore(settings).documents(with_text=False)
+    stale = []
+    for path in find_files([SEEDS_DIR])[0]:
+        article = load_article(path)
+        if not isinstance(article, Article):
+            continue
+        record = records.get(article.source)
+        if record is None or record.doc_hash != article.doc_hash or not record.same_metadata(article):
+            stale.append(article.source)
+    return stale
 
 
 def evaluate(

@@ -18,6 +18,7 @@ from evals.runner import EvalOptions, EvalRun, prepared_settings, run_eval, sele
 from evals.scoring import score_answer, summarise
 from rag import Assistant, Settings, load_settings
 from rag.errors import BadInputError
+from rag.indexing import index_paths
 from rag.store import ChunkStore
 from tests.conftest import SEEDS
 
@@ -102,6 +103,21 @@ def test_missing_default_index_is_built_from_the_seeds(tmp_path: Path, embedder:
     settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
     with prepared_settings(settings, EvalOptions(progress=False), embedder) as ready:
         assert len(ChunkStore(ready).documents()) == len(list(SEEDS.glob("*.txt")))
+
+
+def test_a_default_index_older_than_the_seeds_is_updated_before_the_run(
+    corpus_copy: Path, tmp_path: Path, embedder: Any
+) -> None:
+    """An index of an older copy of the seeds (one sidecar without its outlet) is brought up to date."""
+    sidecar = corpus_copy / "001_add3ec1abea9c301.txt.meta.json"
+    sidecar.write_text(json.dumps({"title": "An older title"}), encoding="utf-8")
+    settings = load_settings(env={}, index_dir=tmp_path / "index", llm="extractive")
+    index_paths([corpus_copy], settings, progress=False, embedder=embedder)
+    assert ChunkStore(settings).documents()["001_add3ec1abea9c301.txt"].title == "An older title"
+
+    with prepared_settings(settings, EvalOptions(progress=False), embedder) as ready:
+        record = ChunkStore(ready).documents()["001_add3ec1abea9c301.txt"]
+    assert record.title.startswith("Blinken presses for a Gaza cease-fire")
 
 
 def test_corpus_gets_a_temporary_index(corpus_copy: Path, seed_settings: Settings, embedder: Any) -> None:
