@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from rag.question import parse_question
-from rag.words import fact_numbers, in_vocabulary, mentions, normalise, numbers, someone_else, vocabulary
+from rag.words import (
+    fact_numbers,
+    in_vocabulary,
+    mentions,
+    normalise,
+    numbers,
+    someone_else,
+    unknown_first_name,
+    vocabulary,
+)
 
 
 def test_speaker_topic_and_number_of_a_what_did_x_say_question() -> None:
@@ -238,3 +247,11 @@ def test_according_to_keeps_the_kind_of_answer_asked_for() -> None:
     parsed = parse_question("What percentage of Gaza's buildings were destroyed, according to Al Jazeera?")
     assert (parsed.answer_type, parsed.speaker) == ("number", "Al Jazeera")
     assert parse_question("What is the outlook, according to Miller?").answer_type == "statement"
+
+
+def test_a_first_name_the_articles_never_use_is_someone_else() -> None:
+    vocab = vocabulary(["Lead investigator Anneke Solberg presented the findings, President Biden said."])
+    assert unknown_first_name("Frida Solberg", vocab)
+    assert not unknown_first_name("Anneke Solberg", vocab)
+    assert not unknown_first_name("President Biden", vocab)  # a title, not a first name
+    assert not unknown_first_name("Frida Larsen", vocab)  # nobody of that surname: another test says so
