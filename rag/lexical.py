@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from llama_index.retrievers.bm25 import BM25Retriever
 
 FORMAT = "2"  # bump when the snapshot's contents change: older snapshots are then rebuilt
+_STALE_BUILD_S = 3600  # a build folder this old is a crashed writer's, not one in progress
 _COMPLETE = "COMPLETE"
 
 
@@ -96,10 +98,17 @@ def refresh_snapshot(store: ChunkStore, settings: Settings) -> bool:
         return False
     built = False
     if store.chunk_count():
-        _build(store, generation, root)
-        built = True
+        try:
+            _build(store, generation, root)
+            built = True
+        except (OSError, sqlite3.Error):
+            # Another writer pruned or replaced the folder under this one (concurrent runs): the
+            # articles are committed; the snapshot is only a cache, which a reader rebuilds.
+            return False
     for old in root.iterdir() if root.is_dir() else ():
-        if old.name != generation:
+        # Older generations go; a `tmp-` folder is another writer's build in progress unless stale.
+        in_progress = old.name.startswith("tmp-") and time.time() - old.stat().st_mtime < _STALE_BUILD_S
+        if old.name != generation and not in_progress:
             shutil.rmtree(old, ignore_errors=True)
     return built
 

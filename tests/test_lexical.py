@@ -4,13 +4,16 @@ and a snapshot of another generation is never used."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
+from rag import lexical
 from rag.article_facts import ArticleCatalog, article_facts, write_catalog
 from rag.chunking import Chunk
 from rag.config import Settings
@@ -188,3 +191,50 @@ def test_dense_retrieval_skips_uncommitted_chunks_without_listing_every_version(
 
     assert [n.node.node_id for n in after] == [n.node.node_id for n in before]
     assert len(after) == index_copy.dense_k
+
+
+def _commit_note(settings: Settings, folder: Path) -> ChunkStore:
+    """Commit one more small article without saving a snapshot: a new generation to save."""
+    from rag.batching import BatchWriter, IndexReport
+    from rag.corpus import Article, load_article
+
+    folder.mkdir()
+    (folder / "note.txt").write_text("Zanzibar ferry note\n\nThe Zanzibar ferry sails at noon.\n", encoding="utf-8")
+    article = load_article(folder / "note.txt")
+    assert isinstance(article, Article)
+    store = ChunkStore(settings)
+    writer = BatchWriter(store, settings, None, IndexReport())
+    writer.add(article, updated=False)
+    writer.flush()
+    return store
+
+
+def test_saving_a_snapshot_keeps_another_writers_build_in_progress(index_copy: Settings, tmp_path: Path) -> None:
+    """Two writers at once: the one that finishes first must not delete the other's half-built snapshot."""
+    root = snapshot_root(index_copy)
+    in_progress = root / "tmp-otherwriter1"
+    in_progress.mkdir(parents=True)
+    crashed = root / "tmp-crashedlong"
+    crashed.mkdir()
+    os.utime(crashed, (time.time() - 7200, time.time() - 7200))
+    store = _commit_note(index_copy, tmp_path / "extra")
+
+    assert refresh_snapshot(store, index_copy) is True
+    assert in_progress.is_dir() and not crashed.exists()
+
+
+def test_a_snapshot_whose_folder_vanishes_mid_build_does_not_fail_the_run(
+    index_copy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer removed the build folder: the articles are committed, the snapshot is only a cache."""
+    store = _commit_note(index_copy, tmp_path / "extra")
+    real_write = lexical.write_catalog
+
+    def folder_gone(path: Path, facts: dict) -> None:  # what a concurrent prune does between two writes
+        shutil.rmtree(path.parent)
+        real_write(path, facts)
+
+    monkeypatch.setattr(lexical, "write_catalog", folder_gone)
+    assert refresh_snapshot(store, index_copy) is False
+    monkeypatch.undo()
+    assert open_lexical(store, store.generation(), index_copy).built is True  # a reader rebuilds it

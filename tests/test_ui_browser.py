@@ -344,7 +344,11 @@ def test_stop_ends_a_local_llm_answer_and_the_next_question_is_answered(browser:
     expect(page.locator("#stop")).to_be_visible()
     expect(page.locator("#ask")).to_be_hidden()
     page.locator("#stop").click()
-    expect(page.locator("#chat .bot-row").last).to_contain_text("Stopped: no answer for this question.")
+    # How soon is for bench/, not a timed test: on an idle machine the model may be mid-sentence, and
+    # its draft stays on screen until the stream ends.
+    expect(page.locator("#chat .bot-row").last).to_contain_text(
+        "Stopped: no answer for this question.", timeout=ANSWER_WAIT_MS
+    )
     expect(page.locator("#ask")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "ui-stopped.png")
     page.locator("#question textarea").fill(MEDIATORS)
