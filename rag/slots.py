@@ -166,16 +166,6 @@ def _fills_role(question: Question, text: str, context: str = "") -> bool:
         ):
             return True
     return False
-    words = text.split()
-    role = match.group("role").lower().split()[-1].rstrip("s")
-    # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
-    roles = _ANY_OFFICE if role == "official" else (role,)
-    for i, word in enumerate(words):
-        if normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles):
-            near = words[max(0, i - _ROLE_REACH) : i] + words[i + 1 : i + 1 + _ROLE_REACH]
-            if any(_is_name(w, question) for w in near):
-                return True
-    return False
 
 
 def _is_name(word: str, question: Question) -> bool:
