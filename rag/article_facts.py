@@ -91,9 +91,14 @@ class ArticleCatalog:
         """(date, title, outlet) of every article: small, and what the date, title and outlet scans read."""
         return {s: (d, t, o) for s, d, t, o in self._query("SELECT source, date, title, outlet FROM facts")}
 
-    def metadata(self) -> dict[str, ArticleMeta]:
-        """Title, outlet and date of every article (what filters read; byline, URL and marks are not kept here)."""
+    @cached_property
+    def _metadata(self) -> dict[str, ArticleMeta]:
         return {s: ArticleMeta(title=t, outlet=o, date=d) for s, (d, t, o) in self._headers.items()}
+
+    def metadata(self) -> dict[str, ArticleMeta]:
+        """Title, outlet and date of every article (what filters read; byline, URL and marks are not kept
+        here). Built once per snapshot, which never changes: every question's filter reads it."""
+        return self._metadata
 
     def __len__(self) -> int:
         return len(self._headers)

@@ -147,14 +147,18 @@ class EvidenceRanker:
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
         dated_picks = bool(picks) and self.articles is not None and any(self.articles.date(p) for p in picks)
+        # Articles whose person of the speaker's surname is someone else: read once per article, not per window.
+        namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
         idf = rarity(question, [w.text for w in windows])
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
-            ev.speaker_ok = not self._namesake_only(question, ev.source) and any(
+            ev.speaker_ok = ev.source not in namesakes and any(
                 attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1)
             )
-            ev.slot = window_slot(question, ev, self.similarity) or self._speaker_in_article(question, ev)
+            ev.slot = window_slot(question, ev, self.similarity) or (
+                ev.source not in namesakes and self._speaker_in_article(question, ev)
+            )
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
             ev.placement = 1.0 if _FINISHED.search(ev.text) else HEADING
@@ -193,7 +197,7 @@ class EvidenceRanker:
         facts = self.articles.get(ev.source)
         if facts is None:
             return False
-        return in_vocabulary(question.speaker, facts.words) and not self._namesake_only(question, ev.source)
+        return in_vocabulary(question.speaker, facts.words)
 
     def _namesake_only(self, question: Question, source: str) -> bool:
         """The article's person of that surname is someone else ("Anneke Solberg" for "Frida Solberg")."""
