@@ -256,7 +256,7 @@ class Assistant:
         # did Kirby say?") names only part of what it asks about: the evidence stage reads the named
         # reports' chunks and prefers them without ruling the others out.
         if question is not None and not (question.across or question.clauses or len(question.parts) > 1):
-            kept = {s: m for s, m in metas.items() if allowed is None or s in allowed}
+            kept = metas if allowed is None else {s: m for s, m in metas.items() if s in allowed}
             named = named_in_question(question, kept, catalog.reports_of if catalog is not None else None)
             allowed = (named & allowed if allowed is not None else named) or allowed
         return allowed

@@ -72,20 +72,28 @@ _TITLES = {
 }  # fmt: skip
 
 
+def _first_and_surname(name: str) -> tuple[str, str] | None:
+    """("frida", "solberg") for "Frida Solberg"; None for a surname alone, a title and surname or an acronym."""
+    words = [w for w in _name_words(name) if w.lower() not in _TITLES]
+    if len(words) < 2 or words[0].isupper():
+        return None
+    return words[0], words[-1]
+
+
 def unknown_first_name(name: str, vocab: frozenset[str]) -> bool:
     """ "Frida Solberg" where the articles know a Solberg but no Frida: someone else of that surname."""
-    words = [w for w in _name_words(name) if w.lower() not in _TITLES]
-    return len(words) >= 2 and words[-1] in vocab and words[0] not in vocab and not words[0].isupper()
+    parts = _first_and_surname(name)
+    return parts is not None and parts[1] in vocab and parts[0] not in vocab
 
 
 def someone_else(name: str, text: str) -> bool:
     """The lowercased `text` names another person of that surname and never this one: "anneke solberg"
     but no "frida solberg". Nicknames ("Bill" for "William") read as someone else: they are rare in
     questions, and a quote credited to the wrong namesake is the worse mistake."""
-    words = [w for w in _name_words(name) if w.lower() not in _TITLES]
-    if len(words) < 2 or words[0].isupper():
+    parts = _first_and_surname(name)
+    if parts is None:
         return False
-    first, last = words[0], words[-1]
+    first, last = parts
     if f"{first} {last}" in text:
         return False
     before = set(re.findall(rf"\b([a-z][a-z'’\-]+) {re.escape(last)}\b", text))
