@@ -22,6 +22,7 @@ from rag.lexical import open_lexical
 from rag.store import ChunkStore, node_to_chunk
 
 if TYPE_CHECKING:
+    from llama_index.core import VectorStoreIndex
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 # A question whose date or outlet names a few articles also reads their closest chunks; one that
@@ -54,8 +55,13 @@ class HybridRetriever:
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 
         side = open_lexical(store, store.generation() if generation is None else generation, settings)
-        self._store, self._embedder, self._committed = store, embedder, frozenset(side.versions)
-        self.dense: BaseRetriever = _CommittedDense(store, embedder, settings.dense_k, self._committed)
+        from llama_index.core import VectorStoreIndex
+
+        # One index object over the store for every dense query (it only wraps the collection).
+        self._index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embedder)
+        self._committed = frozenset(side.versions)
+        self.dense: BaseRetriever = _CommittedDense(self._index, settings.dense_k, self._committed)
+        self._lexical = side
         self.bm25: BaseRetriever = _MatchesOnly(side.bm25, settings.dense_k, side.chunk_count)
         # num_queries=1: query generation would need a real LLM; MockLLM only stops
         # llama-index from reaching for OpenAI as its default.
@@ -121,11 +127,9 @@ class HybridRetriever:
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 
         k = self.settings.dense_k
-        dense = _CommittedDense(self._store, self._embedder, k, self._committed, frozenset(allowed))
-        bm25 = self.bm25
-        assert isinstance(bm25, _MatchesOnly)
+        dense = _CommittedDense(self._index, k, self._committed, frozenset(allowed))
         return QueryFusionRetriever(
-            [dense, _MatchesOnly(bm25.inner, k, bm25.total, frozenset(allowed))],
+            [dense, _MatchesOnly(self._lexical.bm25, k, self._lexical.chunk_count, frozenset(allowed))],
             llm=MockLLM(),
             mode=FUSION_MODES.RECIPROCAL_RANK,
             similarity_top_k=2 * self.settings.dense_k,
@@ -138,7 +142,7 @@ class HybridRetriever:
         how many…" must read that report even when other articles' chunks fill the fused top_k."""
         out: list[Passage] = []
         for source in sorted(sources):
-            dense = _CommittedDense(self._store, self._embedder, per_article, self._committed, frozenset({source}))
+            dense = _CommittedDense(self._index, per_article, self._committed, frozenset({source}))
             try:
                 found = dense.retrieve(question)
             except Exception as exc:
@@ -162,21 +166,15 @@ class _CommittedDense(BaseRetriever):
     """
 
     def __init__(
-        self,
-        store: ChunkStore,
-        embedder: BaseEmbedding,
-        k: int,
-        committed: frozenset[str],
-        sources: frozenset[str] | None = None,
+        self, index: VectorStoreIndex, k: int, committed: frozenset[str], sources: frozenset[str] | None = None
     ) -> None:
         super().__init__()
-        self.store, self.embedder, self.k, self.committed, self.sources = store, embedder, k, committed, sources
+        self.index, self.k, self.committed, self.sources = index, k, committed, sources
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        from llama_index.core import VectorStoreIndex
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-        index = VectorStoreIndex.from_vector_store(self.store.vector_store(), embed_model=self.embedder)
+        index = self.index
         sources = self.sources
         in_query = sources is not None and len(sources) <= _MAX_IN
         excluded: set[str] = set()
