@@ -70,13 +70,15 @@ class EvidenceRanker:
         settings: Settings,
         corpus_words: frozenset[str],
         articles: ArticleCatalog | None = None,
+        tokens: TokenMatcher | None = None,
     ) -> None:
         self.embedder = embedder
         self.settings = settings
         self.corpus_words = corpus_words
         self.articles = articles
         self._cache: dict[str, list[float]] = {}
-        self.tokens = TokenMatcher(embedder)
+        # Shared with the retriever when the caller builds it first (its cache then holds the question).
+        self.tokens = tokens or TokenMatcher(embedder)
 
     def rank(self, question: str, passages: list[Passage]) -> Ranking:
         parsed = parse_question(question)
@@ -140,7 +142,7 @@ class EvidenceRanker:
         matches = self.tokens.scores(
             without_outlets(question.text, question.outlets),
             [w.text for w in windows],
-            [w.context for w in windows],
+            [w.context_pieces for w in windows],
             names,
         )
         # A question naming two reports ("in the Times of Israel report … and in the September
@@ -184,7 +186,10 @@ class EvidenceRanker:
             parsed = parse_question(clause)
             idf = rarity(parsed, texts)
             for ev, match in zip(windows, self.tokens.scores(clause, texts), strict=True):
-                fits = window_slot(parsed, ev, self.similarity)
+                if parsed.speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
+                    fits = any(attributed(ev.sentences, i, parsed.speaker) for i in range(ev.first, ev.last + 1))
+                else:
+                    fits = window_slot(parsed, ev, self.similarity)
                 lexical = lexical_overlap(parsed, ev.text, idf)
                 mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
                 ev.clause_scores.append(mixed * ev.placement if fits else 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.comparison import comparison_sides
 from rag.outlets import named_outlets
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, fact_numbers, is_demonym, is_stopword, numbers, stems
@@ -20,6 +21,8 @@ _SPEAKER = re.compile(
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
     r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
+    # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".
+    r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comment|remarks?)\b"
 )
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 # Asks how something turned out, which an article written before the outcome cannot say.
@@ -169,9 +172,16 @@ def parse_question(text: str) -> Question:
         reports_named=reports_named,
         focus=_focus(text),
         focus_stems=frozenset(stems(_focus(text))),
-        clauses=tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?")) if _CLAUSE.search(text) else (),
+        clauses=comparison_sides(text) or _clauses(text),
         wants_outcome=bool(_OUTCOME_Q.search(text) or (_HAPPENED_Q.match(text) and not _ASKS_VIEW.search(text))),
     )
+
+
+def _clauses(text: str) -> tuple[str, ...]:
+    """ "What did A want, and what did B offer?" as its two questions; () for a one-part question."""
+    if not _CLAUSE.search(text):
+        return ()
+    return tuple(c.strip(" ,;") for c in _CLAUSE.split(text) if c.strip(" ,;?"))
 
 
 def _answer_type(text: str, speaker: str, according: bool = False) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from rag.question import Question
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import is_demonym, is_stopword, normalise, numbers, stems
+from rag.words import is_demonym, is_stopword, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -61,6 +61,8 @@ _PERCENT_OF = re.compile(
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
 _ANY_OFFICE = tuple(dict.fromkeys(r.rstrip("s") for r in re.sub(r"\\w[+*]", "", _ROLES).split("|")))
+# "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
+_IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
@@ -87,6 +89,8 @@ def slot_filled(
     """Whether `text` holds the kind of answer asked for (statements are judged by attribution).
     `context` (the headline and the sentence before) may say whose the role is ("Norvik")."""
     kind = question.answer_type
+    if kind in ("number", "date") and _place_missing(question, text, context):
+        return False
     if kind == "number":
         return _has_quantity(question, text, similarity)
     if kind == "date":
@@ -98,6 +102,14 @@ def slot_filled(
             return False  # no one is reported saying anything here
         return _fills_role(question, text, context)
     return True
+
+
+def _place_missing(question: Question, text: str, context: str) -> bool:
+    """ "How many people does Quillon employ in Aurelia?": a figure for somewhere else (the
+    company-wide total) is not the asked one. The place the question narrows to must be in the
+    window or what the reader has just read."""
+    places = [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
+    return any(not mentions(f"{context} {text}", place) for place in places)
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:

@@ -65,6 +65,10 @@ def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
         ("How many trucks entered?", "Trucks entered in September 2024.", False),
         ("When did the talks resume?", "The talks resumed on Thursday in Cairo.", True),
         ("When did the talks resume?", "The talks resumed in Cairo with all parties.", False),
+        # A figure for somewhere else is not the figure for the place asked about.
+        ("How many people does Quillon employ in Aurelia?", "Quillon employs 15,000 people in nine countries.", False),
+        ("How many people does Quillon employ in Aurelia?", "In Aurelia, Quillon employs some 2,100 people.", True),
+        ("When did the talks resume in Cairo?", "The talks resumed on Thursday in Cairo.", True),
     ],
 )
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:

@@ -1,0 +1,50 @@
+"""The two sides of a comparison question, each as a clause the evidence stage can answer alone.
+
+"How did Blinken's reaction to the plan differ from Netanyahu's?" asks two things: Blinken's
+reaction to the plan, and Netanyahu's reaction to the plan. Scored as one question, the window
+that best matches all of its words is about the first side (which carries most of the words),
+and the answer gives one side only. Split into "Blinken's reaction to the plan" and
+"Netanyahu's reaction to the plan", each side gets its own best window (rag.extractive adds one
+per clause). Three shapes are read:
+
+- "How did A's X differ from / compare with B's?" (the right side borrows the left's X),
+- "How did A's X compare with its Y?" ("its" is A),
+- "How does X differ between P and Q?" (X in P, X in Q).
+
+Hand-written like rag.question: no parser ships here, and the shapes are few.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AUX = r"(?:how|in what ways?)\s+(?:did|does|do|was|is|were|has|have|had)\s+"
+_VERB = r"(?:differ|differs|differed|compare|compares|compared|contrast|contrasts|contrasted)"
+_AGAINST = re.compile(rf"^\s*{_AUX}(?P<left>.+?)\s+{_VERB}\s+(?:from|with|to|against)\s+(?P<right>.+?)\s*\??\s*$", re.I)
+_BETWEEN = re.compile(rf"^\s*{_AUX}(?P<thing>.+?)\s+{_VERB}\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??\s*$", re.I)
+# "Blinken's reaction to the plan", "the Herald's figure": an owner and what of theirs is compared.
+_OWNED = re.compile(r"^(?:the\s+)?(?P<owner>[\w’'.\- ]+?)[’']s?\s+(?P<thing>.+)$")
+_BARE_OWNER = re.compile(r"^(?:that of\s+|those of\s+)?(?:the\s+)?(?P<owner>[\w’'.\- ]+?)(?:[’']s?)?$", re.I)
+_ITS = re.compile(r"^(?:its|their|his|her)\s+(?P<thing>.+)$", re.I)
+
+
+def comparison_sides(text: str) -> tuple[str, ...]:
+    """The two clauses of a comparison question, or () when it is not one of the shapes above."""
+    between = _BETWEEN.match(text)
+    if between:
+        thing = between.group("thing")
+        return (f"{thing} in {between.group('a')}", f"{thing} in {between.group('b')}")
+    against = _AGAINST.match(text)
+    if not against:
+        return ()
+    left, right = against.group("left"), against.group("right")
+    owned = _OWNED.match(left)
+    if owned is None:
+        return ()
+    own = _ITS.match(right)
+    if own:  # "Hamas's response to P compare with its response to Q"
+        return (left, f"{owned.group('owner')}'s {own.group('thing')}")
+    bare = _BARE_OWNER.match(right)
+    if bare and len(bare.group("owner").split()) <= 4:  # "…differ from Netanyahu's", "…from that of the Courier"
+        return (left, f"{bare.group('owner')}'s {owned.group('thing')}")
+    return (left, right)
