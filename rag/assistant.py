@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rag.extractive import ExtractiveAnswerer
     from rag.retrieval import HybridRetriever
     from rag.store import DocRecord
+    from rag.token_match import TokenMatcher
 
 
 # Answer again at most this often when an article changes under an answer; then give up and say so.
@@ -47,6 +48,7 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._extractive: ExtractiveAnswerer | None = None
         self._watch: IndexWatch | None = None
+        self._tokens: TokenMatcher | None = None
         self.load_seconds = 0.0
 
     @property
@@ -68,13 +70,22 @@ class Assistant:
             from rag.extractive import ExtractiveAnswerer
             from rag.retrieval import HybridRetriever
             from rag.store import ChunkStore
+            from rag.token_match import TokenMatcher
 
             started = time.perf_counter()
             store = ChunkStore(self.settings, fresh=True)  # not a cached copy older than another process's writes
             self._watch = IndexWatch(store)  # before the chunks are read: a commit meanwhile shows as a change
-            self._retriever = HybridRetriever(store, self.embedder, self.settings, self._watch.generation)
+            # One token matcher for both stages: the question's one pass through the model gives the
+            # retriever its query vector and the evidence stage its token vectors. Its cache is keyed by
+            # text, so it outlives a reload.
+            if self._tokens is None:
+                self._tokens = TokenMatcher(self.embedder)
+            tokens = self._tokens
+            self._retriever = HybridRetriever(
+                store, self.embedder, self.settings, self._watch.generation, query_vector=tokens.sentence_vector
+            )
             retriever = self._retriever
-            evidence = EvidenceRanker(self.embedder, self.settings, retriever.vocabulary, retriever.articles)
+            evidence = EvidenceRanker(self.embedder, self.settings, retriever.vocabulary, retriever.articles, tokens)
             self._extractive = ExtractiveAnswerer(evidence)
             self.load_seconds = time.perf_counter() - started
 

@@ -8,7 +8,7 @@ The BM25 side is the snapshot of the index generation the retriever was built fo
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -47,9 +47,17 @@ class HybridRetriever:
     """Dense + BM25 over the same committed chunks, fused with llama-index's QueryFusionRetriever."""
 
     def __init__(
-        self, store: ChunkStore, embedder: BaseEmbedding, settings: Settings, generation: str | None = None
+        self,
+        store: ChunkStore,
+        embedder: BaseEmbedding,
+        settings: Settings,
+        generation: str | None = None,
+        query_vector: Callable[[str], list[float]] | None = None,
     ) -> None:
-        """`generation`: the index generation read before this (`IndexWatch`); the BM25 side must be of it."""
+        """`generation`: the index generation read before this (`IndexWatch`); the BM25 side must be of it.
+        `query_vector`: the question's embedding, when a caller computes it anyway (rag.token_match's pass
+        gives it with the token vectors the evidence stage needs); else the embedder is asked."""
+        self.query_vector = query_vector
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
@@ -98,24 +106,30 @@ class HybridRetriever:
         `allowed` (rag.filters) restricts every part of it, dense and BM25 alike, to those articles."""
         if allowed is not None:
             within = within & allowed if within else within
-        passages = self._fused(question, top_k or self.top_k, allowed)
+        # One bundle for every read of the question: the first dense read stores the question's vector in
+        # it (llama-index's vector retriever does), and the named articles' reads reuse it.
+        bundle = self._bundle(question)
+        passages = self._fused(bundle, top_k or self.top_k, allowed)
         per_article = PER_ASKED_ARTICLE
         if across:
             within = within or set(list(dict.fromkeys(p.chunk.source for p in passages))[:MAX_ASKED_ARTICLES])
             per_article = PER_ACROSS_ARTICLE
         if within and len(within) <= MAX_ASKED_ARTICLES:
-            passages += self._retrieve_within(question, within, per_article)
+            passages += self._retrieve_within(bundle, within, per_article)
         for sub_question in also:
-            passages += self._fused(sub_question, PER_SUB_QUESTION, allowed)
+            passages += self._fused(self._bundle(sub_question), PER_SUB_QUESTION, allowed)
         unique: dict[str, Passage] = {}
         for passage in passages:
             unique.setdefault(passage.chunk.chunk_id, passage)
         return [replace(p, rank=rank) for rank, p in enumerate(unique.values(), start=1)]
 
-    def _fused(self, question: str, top_k: int, allowed: set[str] | None = None) -> list[Passage]:
+    def _bundle(self, question: str) -> QueryBundle:
+        return QueryBundle(question, embedding=self.query_vector(question) if self.query_vector else None)
+
+    def _fused(self, question: QueryBundle, top_k: int, allowed: set[str] | None = None) -> list[Passage]:
         fusion = self.fusion if allowed is None else self._fusion_within(allowed)
         try:
-            fused = fusion.retrieve(QueryBundle(question))[:top_k]
+            fused = fusion.retrieve(question)[:top_k]
         except Exception as exc:  # the store went away under a running process: say what to do
             raise store_failure(self.settings, exc) from exc
         return [Passage(chunk=node_to_chunk(n.node), score=float(n.score or 0.0), rank=0) for n in fused]
@@ -137,7 +151,7 @@ class HybridRetriever:
             use_async=False,
         )
 
-    def _retrieve_within(self, question: str, sources: set[str], per_article: int) -> list[Passage]:
+    def _retrieve_within(self, question: QueryBundle, sources: set[str], per_article: int) -> list[Passage]:
         """The closest chunks (dense only) of the named articles: "in the September 2024 report,
         how many…" must read that report even when other articles' chunks fill the fused top_k."""
         out: list[Passage] = []

@@ -16,6 +16,7 @@ support is a separate index with its own model, which does not ship offline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from rag.words import is_stopword
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+Pieces = str | Sequence[str]  # a text, whole or as its sentences
 MIN_WEIGHT = 0.25  # a question word every candidate window shares still counts a little
 # A name met only in the context counts this much of a match in the window itself: a sentence
 # that names its subject is surer evidence than one that leaves it to the headline.
@@ -38,10 +40,18 @@ class TokenVectors:
 
     tokens: tuple[str, ...]
     vectors: np.ndarray
+    sentence: np.ndarray | None = None  # the model's own sentence embedding of the text, from the same pass
 
 
 class TokenMatcher:
-    """Token vectors from the embedder's own model, cached per process (windows repeat across questions)."""
+    """Token vectors from the embedder's own model, cached per process and per sentence.
+
+    A text to score may be given as its pieces (a window's sentences, a context's headline and
+    sentence before): each piece is encoded alone and the text's vectors are the pieces' rows
+    together. Neighbouring windows share sentences and every window of an article shares its
+    headline, so a sentence is encoded once however many windows hold it; encoding each window
+    whole cost a new forward pass per window and per context, most of a warm answer's time.
+    """
 
     def __init__(self, embedder: BaseEmbedding) -> None:
         # llama-index keeps the SentenceTransformer it wraps in `_model` and offers no public
@@ -52,17 +62,50 @@ class TokenMatcher:
     def encode(self, texts: list[str]) -> list[TokenVectors]:
         new = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if new:
-            outputs = self.model.encode(new, output_value="token_embeddings", convert_to_numpy=False)
-            # The token strings, to tell content words from stopwords; one tokenizer call for the batch.
-            batch_ids = self.model.tokenizer(new, truncation=True, max_length=self.model.max_seq_length)["input_ids"]
-            for text, out, ids in zip(new, outputs, batch_ids, strict=True):
-                vectors = out.float().cpu().numpy()
+            # output_value=None: every output of one forward pass, the token vectors, the ids (to tell
+            # content words from stopwords) and the pooled sentence embedding, padded to the batch.
+            outputs = self.model.encode(new, output_value=None, convert_to_numpy=False)
+            for text, out in zip(new, outputs, strict=True):
+                length = int(out["attention_mask"].sum())
+                vectors = out["token_embeddings"][:length].float().cpu().numpy()
                 vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-                self._cache[text] = TokenVectors(tuple(self.model.tokenizer.convert_ids_to_tokens(ids)), vectors)
+                tokens = tuple(self.model.tokenizer.convert_ids_to_tokens(out["input_ids"][:length].tolist()))
+                self._cache[text] = TokenVectors(tokens, vectors, out["sentence_embedding"].float().cpu().numpy())
         return [self._cache[t] for t in texts]
 
+    def sentence_vector(self, text: str) -> list[float]:
+        """`text`'s sentence embedding, as the embedder would give it (same model, same pass as its token
+        vectors): the dense retriever's query vector, so a question is run through the model once."""
+        vector = self.encode([text])[0].sentence
+        assert vector is not None
+        return vector.tolist()
+
+    def joined(self, texts: Sequence[Pieces]) -> list[TokenVectors]:
+        """Each text's tokens and vectors, a text given whole or as its pieces."""
+        parts = [(t,) if isinstance(t, str) else tuple(p for p in t if p.strip()) for t in texts]
+        flat = list(dict.fromkeys(p for ps in parts for p in ps))
+        encoded = dict(zip(flat, self.encode(flat), strict=True))
+        out = []
+        for ps in parts:
+            got = [encoded[p] for p in ps]
+            if len(got) == 1:
+                out.append(got[0])
+            elif not got:
+                out.append(TokenVectors((), np.zeros((0, self.dimensions))))
+            else:
+                out.append(TokenVectors(sum((g.tokens for g in got), ()), np.vstack([g.vectors for g in got])))
+        return out
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
     def scores(
-        self, question: str, texts: list[str], contexts: list[str] | None = None, names: frozenset[str] = frozenset()
+        self,
+        question: str,
+        texts: Sequence[Pieces],
+        contexts: Sequence[Pieces] | None = None,
+        names: frozenset[str] = frozenset(),
     ) -> list[float]:
         """For each text, the weighted mean over the question's content words of their best match in it.
 
@@ -71,8 +114,9 @@ class TokenMatcher:
         `names` (lowercase) may also be met in the text's context (`contexts[i]`): the names a
         sentence leaves to the headline or the sentence before it.
         """
-        asked, *windows = self.encode([question, *texts])
-        around = self.encode(contexts) if contexts and names else [None] * len(texts)
+        (asked,) = self.encode([question])
+        windows = self.joined(texts)
+        around: Sequence[TokenVectors | None] = self.joined(contexts) if contexts and names else [None] * len(texts)
         keep = [i for i, tok in enumerate(asked.tokens) if _content(tok)]
         if not keep or not windows:
             return [0.0] * len(texts)

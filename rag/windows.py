@@ -53,6 +53,16 @@ class Evidence:
         return f"{self.passage.chunk.title}. {before}"
 
     @property
+    def pieces(self) -> tuple[str, ...]:
+        """The window's sentences, which rag.token_match encodes (and caches) one by one."""
+        return tuple(self.sentences[self.first : self.last + 1])
+
+    @property
+    def context_pieces(self) -> tuple[str, ...]:
+        """`context` as its headline and sentence, likewise."""
+        return (self.passage.chunk.title, self.sentences[self.first - 1] if self.first > 0 else "")
+
+    @property
     def fact_text(self) -> str:
         return self.sentences[self.fact]
 
