@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from rag.article_facts import ArticleCatalog
 from rag.attribution import anonymous_source, attributed
 from rag.config import Settings
+from rag.ordinals import part_match
 from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import date_matches, echoes, lexical_overlap, new_name, outlet_words, rarity
@@ -46,6 +47,10 @@ ECHO = 0.7  # a heading-like sentence that repeats the question and adds nothing
 HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states no fact in full
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
+# A question about one numbered part (rag.ordinals): a window about another part ("the first stage …"
+# for the second stage, which also cannot be the answer), or about none. At 0.85 for "none", the
+# plan's lead sentence outranked the asked part's in dev q089; 0.7 changed nothing else on dev.
+PART_MISSING = 0.7
 NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
 
@@ -169,6 +174,9 @@ class EvidenceRanker:
             score *= ev.placement
             if echoes(question, ev.fact_text):
                 score *= ECHO
+            part = part_match(question.text, ev.text, ev.context)
+            ev.slot = ev.slot and part != "other"  # the first stage's terms do not answer for the second's
+            score *= PART_MISSING if part in ("other", "none") else 1.0
             if question.focus_stems and not question.focus_stems & stems(ev.text):
                 score *= FOCUS_MISSING
             if question.speaker and not ev.speaker_ok:
@@ -192,6 +200,7 @@ class EvidenceRanker:
                     fits = window_slot(parsed, ev, self.similarity)
                 lexical = lexical_overlap(parsed, ev.text, idf)
                 mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
+                mixed *= PART_MISSING if part_match(clause, ev.text, ev.context) in ("other", "none") else 1.0
                 ev.clause_scores.append(mixed * ev.placement if fits else 0.0)
 
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:

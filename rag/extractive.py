@@ -14,8 +14,9 @@ from dataclasses import replace
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
 from rag.evidence import EvidenceRanker, Ranking
+from rag.ordinals import ordinal_key, ordinal_words
 from rag.outlets import is_report_of
-from rag.question import Question, ordinal_key, ordinal_words
+from rag.question import Question
 from rag.retrieval import Passage
 from rag.windows import Evidence
 from rag.words import mentions, stems

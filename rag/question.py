@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rag.comparison import comparison_sides
+from rag.ordinals import ORDINALS
 from rag.outlets import named_outlets
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, fact_numbers, is_demonym, is_stopword, numbers, stems
@@ -57,10 +58,6 @@ _PART_CUE = re.compile(
 )
 # "Do the Herald and the Courier agree …": across the two named sources (alone, "did Israel agree" is not).
 _AGREE = re.compile(r"\b(?:agree|agreed|disagree|disagreed|consistent)\b", re.IGNORECASE)
-_ORDINALS = {
-    "one": "1", "first": "1", "two": "2", "second": "2", "three": "3", "third": "3", "four": "4",
-    "fourth": "4", "i": "1", "ii": "2", "iii": "3",
-}  # fmt: skip
 _ORDINAL_PARTS = re.compile(
     r"\b(?P<noun>phase|stage|round|part)s?\s+(?P<a>\w+)\s+(?:and|&)\s+(?P<b>\w+)"
     r"|\b(?P<a2>\w+)\s+(?:and|&)\s+(?P<b2>\w+)\s+(?P<noun2>phase|stage|round|part)s\b",
@@ -221,7 +218,7 @@ def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
     if ordinal:
         noun = (ordinal.group("noun") or ordinal.group("noun2")).lower()
         a, b = (ordinal.group("a") or ordinal.group("a2")), (ordinal.group("b") or ordinal.group("b2"))
-        if a.lower() in _ORDINALS and b.lower() in _ORDINALS:
+        if a.lower() in ORDINALS and b.lower() in ORDINALS:
             return (f"{noun} {a.lower()}", f"{noun} {b.lower()}")
     if _PART_CUE.search(text) or re.search(r"\b(?:and|or)\b", text):
         joined = re.findall(
@@ -232,19 +229,6 @@ def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
             if a in names and b in names and speaker not in (a, b):
                 return (a, b)
     return ()
-
-
-def ordinal_words(number: str) -> tuple[str, ...]:
-    """Every way the articles may write ordinal `number`: "2" -> ("2", "two", "second", "ii")."""
-    return (number, *(word for word, n in _ORDINALS.items() if n == number))
-
-
-def ordinal_key(part: str) -> tuple[str, str]:
-    """("phase", "2") for "phase two", "second phase" or "Phase II"; ("", "") if not ordinal."""
-    words = part.lower().split()
-    if len(words) == 2 and words[1] in _ORDINALS:
-        return words[0], _ORDINALS[words[1]]
-    return "", ""
 
 
 def question_names(text: str, exclude: str = "") -> list[str]:
