@@ -40,6 +40,26 @@ _ANONYMOUS = re.compile(
 )
 
 
+# A sentence's opening time or place phrase ("On Tuesday, …", "Later on Wednesday, …"), before its subject.
+_LEAD_IN = re.compile(r"^[\W]*(?:(?:on|last|earlier|later|in|at|after|before|during)\b[^,]{0,40},\s*)?", re.I)
+
+
+def credits(sentence: str, name: str) -> bool:
+    """The sentence is `name`'s doing or saying: `name` is its subject ("Hamas officials have issued
+    statements …", "On Tuesday, Hamas said …") or a speech verb credits them ("…,” Miller said").
+    Stricter than `attributed`, for which a mention anywhere in a sentence that reports speech will
+    do: "the White House submitted a “final bridging proposal” … between Israel and Hamas" is not
+    how Hamas responded."""
+    opening = " ".join(_LEAD_IN.sub("", sentence, count=1).split()[:6])
+    if mentions(opening, name):
+        return True
+    named = re.escape(name)
+    # "Miller said", "Hamas officials said", "Kesteria's foreign minister told": only plain words between
+    # (not "… with Kesteria and Norvik, officials said").
+    said = rf"\b{named}(?:[’']s)?(?:\s+[a-z][\w\-]*){{0,2}}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
+    return bool(re.search(said, sentence))
+
+
 def anonymous_source(text: str) -> bool:
     """Someone unnamed is reported speaking ("An Egyptian official told AFP that …")."""
     return bool(_ANONYMOUS.search(text))

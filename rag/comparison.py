@@ -9,7 +9,8 @@ per clause). Three shapes are read:
 
 - "How did A's X differ from / compare with B's?" (the right side borrows the left's X),
 - "How did A's X compare with its Y?" ("its" is A),
-- "How does X differ between P and Q?" (X in P, X in Q).
+- "How does X differ between P and Q?" (X in P, X in Q),
+- "How did A and B each respond to X?" (how did A respond to X, how did B).
 
 Hand-written like rag.question: no parser ships here, and the shapes are few.
 """
@@ -24,12 +25,23 @@ _AGAINST = re.compile(rf"^\s*{_AUX}(?P<left>.+?)\s+{_VERB}\s+(?:from|with|to|aga
 _BETWEEN = re.compile(rf"^\s*{_AUX}(?P<thing>.+?)\s+{_VERB}\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??\s*$", re.I)
 # "Blinken's reaction to the plan", "the Herald's figure": an owner and what of theirs is compared.
 _OWNED = re.compile(r"^(?:the\s+)?(?P<owner>[\w’'.\- ]+?)[’']s?\s+(?P<thing>.+)$")
-_BARE_OWNER = re.compile(r"^(?:that of\s+|those of\s+)?(?:the\s+)?(?P<owner>[\w’'.\- ]+?)(?:[’']s?)?$", re.I)
+# "… from Netanyahu's", "… with the Courier's", "… with that of the mayor": an owner, the thing left out.
+_BARE_OWNER = re.compile(r"^(?:the\s+)?(?P<owner>(?:[\w.\-]+\s){0,3}[\w.\-]+?(?:[’']s|s[’']))$")
+_THAT_OF = re.compile(r"^(?:that|those) of\s+(?:the\s+)?(?P<owner>(?:[\w’'.\-]+\s?){1,4})$", re.I)
+_SIDE = r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,2}?"  # "Israel", "the union", "the Herald"
+_EACH = re.compile(
+    r"^\s*(?P<ask>(?i:how|what|why|when)\s+(?i:did|does|do|was|is|were|are|has|have|had)\s+)"
+    rf"(?P<a>{_SIDE})\s+and\s+(?P<b>{_SIDE})\s+(?:each|both)\s+(?P<rest>.+?)\s*\??\s*$"
+)
 _ITS = re.compile(r"^(?:its|their|his|her)\s+(?P<thing>.+)$", re.I)
 
 
 def comparison_sides(text: str) -> tuple[str, ...]:
     """The two clauses of a comparison question, or () when it is not one of the shapes above."""
+    each = _EACH.match(text)
+    if each:
+        ask, rest = each.group("ask"), each.group("rest")
+        return (f"{ask}{each.group('a')} {rest}?", f"{ask}{each.group('b')} {rest}?")
     between = _BETWEEN.match(text)
     if between:
         thing = between.group("thing")
@@ -45,6 +57,10 @@ def comparison_sides(text: str) -> tuple[str, ...]:
     if own:  # "Hamas's response to P compare with its response to Q"
         return (left, f"{owned.group('owner')}'s {own.group('thing')}")
     bare = _BARE_OWNER.match(right)
-    if bare and len(bare.group("owner").split()) <= 4:  # "…differ from Netanyahu's", "…from that of the Courier"
-        return (left, f"{bare.group('owner')}'s {owned.group('thing')}")
+    if bare:  # "Netanyahu's", "the officials'"
+        return (left, f"{bare.group('owner')} {owned.group('thing')}")
+    that_of = _THAT_OF.match(right)
+    if that_of:
+        owner = that_of.group("owner").strip()
+        return (left, f"{owner}{chr(39) if owner.endswith('s') else chr(39) + 's'} {owned.group('thing')}")
     return (left, right)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.article_facts import ArticleCatalog
-from rag.attribution import anonymous_source, attributed
+from rag.attribution import anonymous_source, attributed, credits, points_back
 from rag.config import Settings
 from rag.ordinals import part_match
 from rag.outlets import without_outlets
@@ -141,15 +141,7 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        # The question's names (not its speaker, who must be in the window) may be in its context.
-        spoken = {w.lower() for w in question.speaker.split()}
-        names = frozenset(w.lower() for name in question.names for w in name.split()) - spoken
-        matches = self.tokens.scores(
-            without_outlets(question.text, question.outlets),
-            [w.text for w in windows],
-            [w.context_pieces for w in windows],
-            names,
-        )
+        matches = self._matches(question, windows)
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
@@ -193,15 +185,32 @@ class EvidenceRanker:
         for clause in question.clauses:
             parsed = parse_question(clause)
             idf = rarity(parsed, texts)
-            for ev, match in zip(windows, self.tokens.scores(clause, texts), strict=True):
+            for ev, match in zip(windows, self._matches(parsed, windows), strict=True):
                 if parsed.speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
-                    fits = any(attributed(ev.sentences, i, parsed.speaker) for i in range(ev.first, ev.last + 1))
+                    # Their doing or saying, not a mention: one side of a comparison shares the other's words.
+                    fits = any(
+                        credits(ev.sentences[i], parsed.speaker)
+                        or (points_back(ev.sentences[i]) and attributed(ev.sentences, i, parsed.speaker))
+                        for i in range(ev.first, ev.last + 1)
+                    )
                 else:
                     fits = window_slot(parsed, ev, self.similarity)
-                lexical = lexical_overlap(parsed, ev.text, idf)
+                lexical = lexical_overlap(parsed, ev.text, idf, ev.context)
                 mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
                 mixed *= PART_MISSING if part_match(clause, ev.text, ev.context) in ("other", "none") else 1.0
                 ev.clause_scores.append(mixed * ev.placement if fits else 0.0)
+
+    def _matches(self, question: Question, windows: list[Evidence]) -> list[float]:
+        """rag.token_match's score of each window for the question (or a clause of it). The question's
+        names (not its speaker, who must be in the window) may be met in the window's context."""
+        spoken = {w.lower() for w in question.speaker.split()}
+        names = frozenset(w.lower() for name in question.names for w in name.split()) - spoken
+        return self.tokens.scores(
+            without_outlets(question.text, question.outlets),
+            [w.text for w in windows],
+            [w.context_pieces for w in windows],
+            names,
+        )
 
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:
         """A statement question's window counts when its article names the speaker: a "he says"

@@ -17,9 +17,10 @@ from rag.words import MONTHS, fact_numbers, is_demonym, is_stopword, numbers, st
 
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?)?"
-    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:{QUESTION_VERBS})\b"
+    # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
+    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
-    r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)\s+(?i:say|claim|state)\b"
+    r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
     r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
     # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.attribution import anonymous_source, attributed, closes_quote, opens_quote, points_back
+from rag.attribution import anonymous_source, attributed, closes_quote, credits, opens_quote, points_back
 from rag.speech import reports_speech as speaks
 
 
@@ -89,3 +89,24 @@ def test_a_sentence_closing_a_quote_opened_earlier_is_recognised() -> None:
 )
 def test_a_statement_by_someone_unnamed_is_recognised(sentence: str, unnamed: bool) -> None:
     assert anonymous_source(sentence) is unnamed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "credited"),
+    [
+        ("Hamas officials have issued statements criticizing it.", "Hamas", True),
+        ("On Tuesday, Hamas said it was eager to reach a cease-fire.", "Hamas", True),
+        ("“We are on the way,” Netanyahu said.", "Netanyahu", True),
+        ("“It is rushed,” said Noor.", "Noor", True),
+        ("Kesteria's foreign minister told reporters the offer was an insult.", "Kesteria", True),
+        # A mention in a sentence that reports someone else's speech or act is not theirs.
+        (
+            "Last Friday, the White House submitted a “final bridging proposal” between Israel and Hamas.",
+            "Hamas",
+            False,
+        ),
+        ("Aurelia tabled a “final offer” in its dispute with Kesteria and Norvik, officials said.", "Kesteria", False),
+    ],
+)
+def test_credits_reads_whose_doing_or_saying_a_sentence_is(sentence: str, name: str, credited: bool) -> None:
+    assert credits(sentence, name) is credited

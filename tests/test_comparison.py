@@ -66,3 +66,49 @@ def test_the_answer_to_how_two_peoples_reactions_differ_gives_both(tmp_path: Pat
 
     assert not answer.abstained
     assert "bold step" in answer.answer and "rushed" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        (
+            "How did Israel and Hamas each respond to the final bridging proposal?",
+            (
+                "How did Israel respond to the final bridging proposal?",
+                "How did Hamas respond to the final bridging proposal?",
+            ),
+        ),
+        (
+            "What did Miller and Kirby each say about the talks?",
+            ("What did Miller say about the talks?", "What did Kirby say about the talks?"),
+        ),
+        ("How did the union and the port both react?", ("How did the union react?", "How did the port react?")),
+    ],
+)
+def test_a_question_about_how_two_parties_each_acted_is_asked_of_each(question: str, sides: tuple[str, ...]) -> None:
+    assert comparison_sides(question) == sides
+
+
+def test_a_possessive_is_not_taken_for_the_speaker() -> None:
+    question = parse_question("How did Biden's claim about Hamas differ from what Hamas said about the proposal?")
+
+    assert question.speaker == ""
+    assert question.clauses == ("Biden's claim about Hamas", "what Hamas said about the proposal")
+
+
+def test_each_partys_response_is_its_own_not_a_sentence_naming_both(tmp_path: Path, embedder: object) -> None:
+    article = (
+        "Aurelia tables final offer in fishing dispute\n"
+        "On Friday, Aurelia tabled what it called a “final offer” to settle its fishing dispute with Kesteria and "
+        "Norvik, officials said.\n"
+        "The offer would double the quota for the northern grounds from next spring.\n"
+        "Kesteria turned it down within hours, calling it an insult to its fishermen.\n"
+        "Norvik welcomed it and urged a quick signing.\n"
+        "Talks between Kesteria and Norvik on a separate border question are due to resume next week, officials said.\n"
+        "The dispute has kept 300 trawlers in port since March.\n"
+    )
+    answer = ask_articles(
+        tmp_path, embedder, {"offer.txt": article}, "How did Kesteria and Norvik each respond to Aurelia's final offer?"
+    )
+
+    assert "insult" in answer.answer and "welcomed" in answer.answer
