@@ -19,18 +19,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.article_facts import ArticleCatalog
+from rag.asked_reports import articles_asked_for, report_targets
 from rag.attribution import anonymous_source, attributed, credits, points_back
 from rag.config import Settings
 from rag.ordinals import part_match
 from rag.outlets import without_outlets
 from rag.question import Question, parse_question
-from rag.relevance import date_matches, echoes, lexical_overlap, new_name, outlet_words, rarity
+from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
 from rag.slots import Similarity, anticipates, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
-from rag.words import MONTHS, in_vocabulary, mentions, normalise, numbers, someone_else, stems, unknown_first_name
+from rag.words import in_vocabulary, normalise, numbers, someone_else, stems, unknown_first_name
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -230,40 +231,10 @@ class EvidenceRanker:
         return facts is not None and someone_else(question.speaker, facts.text)
 
     def report_targets(self, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
-        """The reports a question names, when it names two or more ("the New York Times and the
-        Times of Israel reports", "… and in the September 2024 report"), with each one's articles."""
-        names = list(question.outlets)
-        if self.articles is None:
-            return (), []
-        articles = self.articles
-        targets = [articles.reports_of(o) for o in names]
-        if (question.years or question.months) and question.reports_named > 1:
-            names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
-            targets.append(articles.dated(lambda date: date_matches(date, question)))
-        kept = [(n, t) for n, t in zip(names, targets, strict=True) if t]
-        if len(kept) < 2:
-            return (), []
-        return tuple(n for n, _ in kept), [t for _, t in kept]
+        return report_targets(self.articles, question)
 
     def articles_asked_for(self, question: str | Question) -> set[str]:
-        """Articles the question's date or outlet points to; empty when it names none we can match.
-        A question naming two reports asks across them: every named report's articles."""
-        parsed = parse_question(question) if isinstance(question, str) else question
-        _, targets = self.report_targets(parsed)
-        if targets:
-            return set().union(*targets)
-        if parsed.reports_named > 1:
-            return set()
-        picks: set[str] = set()
-        if self.articles is None:
-            return picks
-        if parsed.years or parsed.months:
-            picks = self.articles.dated(lambda date: date_matches(date, parsed))
-        if parsed.outlet:
-            outlet = parsed.outlet
-            outlet_picks = self.articles.with_words(outlet, outlet_words(outlet), lambda title: mentions(title, outlet))
-            picks = (picks & outlet_picks) or picks or outlet_picks
-        return picks
+        return articles_asked_for(self.articles, question)
 
     def similarity(self, text: str, others: list[str]) -> list[float]:
         """Cosine of `text` to each of `others` (cached embeddings)."""
