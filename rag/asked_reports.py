@@ -3,10 +3,15 @@ September 2024 report"), read from the article metadata, never searched for in t
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from rag.article_facts import ArticleCatalog
 from rag.question import Question, parse_question
 from rag.relevance import date_matches, outlet_words
 from rag.words import MONTHS, mentions
+
+_PLURAL_REPORTS = re.compile(r"\b(?:reports|articles|stories|pieces|accounts)\b", re.IGNORECASE)
 
 
 def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
@@ -16,7 +21,14 @@ def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple
     if articles is None:
         return (), []
     targets = [articles.reports_of(o) for o in names]
-    if (question.years or question.months) and question.reports_named > 1:
+    if len(question.months) > 1 and _PLURAL_REPORTS.search(question.text):
+        # "the March and September reports": one report per month named.
+        for month in sorted(question.months, key=MONTHS.index):
+            names.append(" ".join((month.capitalize(), *sorted(question.years))))
+            targets.append(
+                articles.dated(lambda date, m=month: date_matches(date, replace(question, months=frozenset({m}))))
+            )
+    elif (question.years or question.months) and question.reports_named > 1:
         names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
         targets.append(articles.dated(lambda date: date_matches(date, question)))
     kept = [(n, t) for n, t in zip(names, targets, strict=True) if t]

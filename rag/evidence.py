@@ -27,11 +27,11 @@ from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
-from rag.slots import Similarity, anticipates, slot_filled
+from rag.slots import Similarity, anticipates, asked_places, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
-from rag.words import in_vocabulary, normalise, numbers, someone_else, stems, unknown_first_name
+from rag.words import in_vocabulary, mentions, normalise, numbers, someone_else, stems, unknown_first_name
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -150,6 +150,7 @@ class EvidenceRanker:
         # Articles whose person of the speaker's surname is someone else: read once per article, not per window.
         namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
         idf = rarity(question, [w.text for w in windows])
+        places = _narrowing(asked_places(question), windows)
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
@@ -159,6 +160,8 @@ class EvidenceRanker:
             ev.slot = window_slot(question, ev, self.similarity) or (
                 ev.source not in namesakes and self._speaker_in_article(question, ev)
             )
+            if places and not all(mentions(f"{ev.context} {ev.text}", place) for place in places):
+                ev.slot = False  # a figure or date for somewhere else than the place asked about
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
             ev.placement = 1.0 if _FINISHED.search(ev.text) else HEADING
@@ -275,6 +278,14 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)
+
+
+def _narrowing(places: list[str], windows: list[Evidence]) -> list[str]:
+    """The asked places that narrow the question: named in under half of the retrieved chunks. "In
+    Gaza" in a corpus about Gaza is the story's setting, which a sentence may leave unsaid; "in
+    Aurelia", named in one chunk of many, is a place the figure must be for."""
+    chunks = {ev.passage.chunk.chunk_id: f"{ev.passage.chunk.title} {ev.passage.chunk.text}" for ev in windows}
+    return [p for p in places if 2 * sum(mentions(text, p) for text in chunks.values()) < len(chunks)]
 
 
 def _namesakes(name: str, passages: list[Passage]) -> list[str]:

@@ -19,7 +19,10 @@ _KIND = {"phase": "phase", "stage": "phase", "round": "round", "part": "part", "
 _BEFORE = r"(?:first|second|third|fourth|[1-4](?:st|nd|rd|th))"
 _AFTER = r"(?:one|two|three|four|I{1,3}|[1-4])"
 _NOUN = r"(?:phase|stage|round|part|leg)"
-_MENTION = re.compile(rf"\b(?P<a>{_BEFORE})[\s\-]+(?P<n1>{_NOUN})s?\b|\b(?P<n2>{_NOUN})\s+(?P<b>{_AFTER})\b", re.I)
+# "the first 45-day phase", "the second and final stage": a word or two may come between.
+_MENTION = re.compile(
+    rf"\b(?P<a>{_BEFORE})(?:\s+[\w\-]+){{0,2}}?[\s\-]+(?P<n1>{_NOUN})s?\b|\b(?P<n2>{_NOUN})\s+(?P<b>{_AFTER})\b", re.I
+)
 
 
 def ordinal_words(number: str) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ _SPEAKER = re.compile(
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
     r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
     # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".
-    r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comment|remarks?)\b"
+    r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comments?|remarks?|account|description|version|explanation)\b"
 )
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 # Asks how something turned out, which an article written before the outcome cannot say.
@@ -64,7 +64,12 @@ _ORDINAL_PARTS = re.compile(
     r"|\b(?P<a2>\w+)\s+(?:and|&)\s+(?P<b2>\w+)\s+(?P<noun2>phase|stage|round|part)s\b",
     re.IGNORECASE,
 )
-_FOCUS = re.compile(r"\bhow (?P<kind>many|much)\s+(?P<focus>[\w’'\- ]+)", re.IGNORECASE)
+_FOCUS = re.compile(
+    r"\bhow (?P<kind>many|much)\s+(?P<focus>[\w’'\- ]+)"
+    # "the same figure for hostages", "their counts of trucks": the counted thing follows "for"/"of".
+    r"|\b(?P<kind2>figure|number|count|total|estimate)s? (?:for|of) (?:the\s+)?(?P<focus2>[\w’'\- ]+)",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(
     r",?\s+(?:and|but)\s+(?=(?:what|how|when|who|whom|which|where|why|did|does|do|is|was|were|has|had)\b)"
     r"|;\s*",
@@ -75,7 +80,10 @@ _TYPES = (
                         r"|\b(?:what|which|on which|at what)\s+(?:\w+\s+)?(?:day|date|month|year|time)\b", re.I)),
     ("number", re.compile(
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
-        r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b", re.I)),
+        r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b"
+        # "Did the reports give the same figure for …", "their numbers on …": the figures are asked for.
+        r"|\b(?:same|different|their|the) (?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
+        re.I)),
     ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){0,2}?(?:official|person|leader|"
                           r"spokes\w+|minister|diplomat|envoy|negotiator|director|president|ambassador|secretary|"
                           r"commander|mayor|governor|executive|investigator|coach|manager)s?\b", re.I)),
@@ -200,13 +208,14 @@ def _focus(text: str) -> str:
         return ""
     words = []
     # A name before the counted thing says whose it is: "how many Sable Air flights" counts flights.
-    asked = match.group("focus").split()
+    asked = (match.group("focus") or match.group("focus2")).split()
+    kind = (match.group("kind") or "many").lower()
     while len(asked) > 1 and asked[0][:1].isupper() and asked[1][:1].isupper():
         asked.pop(0)
     named = len(asked) > 1 and asked[0][:1].isupper() and not is_demonym(asked[0].rstrip("s"))
     if named and not is_stopword(asked[1]):
         asked.pop(0)
-    for word in asked[: 2 if match.group("kind").lower() == "many" else 1]:
+    for word in asked[: 2 if kind == "many" else 1]:
         if is_stopword(word):
             break
         words.append(word)

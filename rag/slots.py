@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from rag.question import Question
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import is_demonym, is_stopword, mentions, normalise, numbers, stems
+from rag.words import is_demonym, is_stopword, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -89,8 +89,6 @@ def slot_filled(
     """Whether `text` holds the kind of answer asked for (statements are judged by attribution).
     `context` (the headline and the sentence before) may say whose the role is ("Norvik")."""
     kind = question.answer_type
-    if kind in ("number", "date") and _place_missing(question, text, context):
-        return False
     if kind == "number":
         return _has_quantity(question, text, similarity)
     if kind == "date":
@@ -104,12 +102,12 @@ def slot_filled(
     return True
 
 
-def _place_missing(question: Question, text: str, context: str) -> bool:
-    """ "How many people does Quillon employ in Aurelia?": a figure for somewhere else (the
-    company-wide total) is not the asked one. The place the question narrows to must be in the
-    window or what the reader has just read."""
-    places = [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
-    return any(not mentions(f"{context} {text}", place) for place in places)
+def asked_places(question: Question) -> list[str]:
+    """ "How many people does Quillon employ in Aurelia?": the places a figure or a date is asked
+    for. A figure for somewhere else (the company-wide total) is not the asked one."""
+    if question.answer_type not in ("number", "date"):
+        return []
+    return [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:

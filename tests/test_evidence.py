@@ -65,10 +65,6 @@ def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
         ("How many trucks entered?", "Trucks entered in September 2024.", False),
         ("When did the talks resume?", "The talks resumed on Thursday in Cairo.", True),
         ("When did the talks resume?", "The talks resumed in Cairo with all parties.", False),
-        # A figure for somewhere else is not the figure for the place asked about.
-        ("How many people does Quillon employ in Aurelia?", "Quillon employs 15,000 people in nine countries.", False),
-        ("How many people does Quillon employ in Aurelia?", "In Aurelia, Quillon employs some 2,100 people.", True),
-        ("When did the talks resume in Cairo?", "The talks resumed on Thursday in Cairo.", True),
     ],
 )
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:
@@ -290,3 +286,33 @@ def test_a_question_naming_two_reports_gets_one_labelled_window_from_each(tmp_pa
     assert "1.2 billion" in answer.answer and "1.23 billion" in answer.answer
     assert "The Northgate Ledger report:" in answer.answer and "The Coastline Courier report:" in answer.answer
     assert {c.source for c in answer.citations} == {"ledger.txt", "courier.txt"}
+
+
+def test_a_figure_for_somewhere_else_does_not_answer_for_the_place_asked_about(
+    tmp_path: Path, embedder: object
+) -> None:
+    articles = {
+        "profile.txt": "Quillon at fifteen\nQuillon Systems, founded in 2009, employs about 15,000 people in nine "
+        "countries.\nIts largest office is in Harwick, which employs 1,400 people.\n",
+        "cuts.txt": "Quillon to cut 900 jobs\nQuillon Systems will cut about 900 jobs, the company said on Monday.\n"
+        "The cuts fall mainly on sales teams in Aurelia and Kesteria.\n",
+        "results.txt": "Quillon beats forecasts\nQuillon Systems reported quarterly revenue of 1.2 billion crowns.\n"
+        "Its shares rose 4 per cent.\n",
+    }
+    answer = ask_articles(tmp_path, embedder, articles, "How many people does Quillon employ in Aurelia?")
+    assert answer.abstained
+
+    articles["cuts.txt"] += "In Aurelia, Quillon employs some 2,100 people.\n"
+    (tmp_path / "again").mkdir()
+    answer = ask_articles(tmp_path / "again", embedder, articles, "How many people does Quillon employ in Aurelia?")
+    assert not answer.abstained and "2,100" in answer.answer
+
+
+def test_two_reports_named_by_month_each_give_their_figure(assistant: Assistant) -> None:
+    question = "Did the March and September reports give the same figure for hostages still in Gaza?"
+    parsed = parse_question(question)
+    assert parsed.answer_type == "number" and parsed.focus.startswith("hostages")
+
+    answer = assistant.ask(question)
+
+    assert "130 hostages" in answer.answer and "101 captives" in answer.answer
