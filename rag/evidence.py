@@ -27,7 +27,7 @@ from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
-from rag.slots import Similarity, anticipates, asked_places, slot_filled
+from rag.slots import Similarity, anticipates, asked_moment, asked_places, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -151,6 +151,7 @@ class EvidenceRanker:
         namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
         idf = rarity(question, [w.text for w in windows])
         places = _narrowing(asked_places(question), windows)
+        moment = asked_moment(question)
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
@@ -162,6 +163,8 @@ class EvidenceRanker:
             )
             if places and not all(mentions(f"{ev.context} {ev.text}", place) for place in places):
                 ev.slot = False  # a figure or date for somewhere else than the place asked about
+            if moment and not moment & stems(f"{ev.context} {ev.text}"):
+                ev.slot = False  # a figure from another moment than the one asked about
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
             ev.placement = 1.0 if _FINISHED.search(ev.text) else HEADING

@@ -63,6 +63,9 @@ _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
 _ANY_OFFICE = tuple(dict.fromkeys(r.rstrip("s") for r in re.sub(r"\\w[+*]", "", _ROLES).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
 _IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
+# A trailing "when …" clause of a question that asks for something else ("how many …"), not a
+# leading one ("When the walkout began, what …"), which sets the scene for every part.
+_WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
@@ -108,6 +111,16 @@ def asked_places(question: Question) -> list[str]:
     if question.answer_type not in ("number", "date"):
         return []
     return [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
+
+
+def asked_moment(question: Question) -> frozenset[str]:
+    """ "How many aircraft were fighting the fire when it was finally contained?": the moment a
+    figure is asked for, as key stems. A figure from another moment (the aircraft on the first
+    day) is not the asked one: a window must say something of that moment ("contained")."""
+    if question.answer_type != "number":
+        return frozenset()
+    match = _WHEN_CLAUSE.search(question.text)
+    return frozenset(stems(match.group("moment"))) if match else frozenset()
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:
