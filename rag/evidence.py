@@ -27,7 +27,7 @@ from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
-from rag.slots import Similarity, anticipates, asked_moment, asked_places, slot_filled
+from rag.slots import Similarity, anticipates, asked_event, asked_moment, asked_places, slot_filled
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -111,6 +111,10 @@ class EvidenceRanker:
             # to happen ("agreed to refer it by the end of May"): the articles predate the outcome.
             note = "The articles only say what was expected to happen, not how it turned out."
             return Ranking(parsed, ranked, 0.0, note)
+        event = asked_event(parsed)
+        if event and not any(event in stems(f"{e.context} {e.text}") for e in answering[:3]):
+            # "Was the astrolabe ever recovered?" and the closest sentences tell of the theft, not of a recovery.
+            return Ranking(parsed, ranked, 0.0, "The articles do not say whether that happened.")
         threshold = self.settings.abstain_threshold
         if not answering:
             return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {_SLOT_NAMES[parsed.answer_type]}.")
@@ -150,7 +154,8 @@ class EvidenceRanker:
         # Articles whose person of the speaker's surname is someone else: read once per article, not per window.
         namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
         idf = rarity(question, [w.text for w in windows])
-        places = _narrowing(asked_places(question), windows)
+        chunks = {w.passage.chunk.chunk_id: f"{w.passage.chunk.title} {w.passage.chunk.text}" for w in windows}
+        places = asked_places(question, chunks.values())
         moment = asked_moment(question)
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
@@ -281,14 +286,6 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)
-
-
-def _narrowing(places: list[str], windows: list[Evidence]) -> list[str]:
-    """The asked places that narrow the question: named in under half of the retrieved chunks. "In
-    Gaza" in a corpus about Gaza is the story's setting, which a sentence may leave unsaid; "in
-    Aurelia", named in one chunk of many, is a place the figure must be for."""
-    chunks = {ev.passage.chunk.chunk_id: f"{ev.passage.chunk.title} {ev.passage.chunk.text}" for ev in windows}
-    return [p for p in places if 2 * sum(mentions(text, p) for text in chunks.values()) < len(chunks)]
 
 
 def _namesakes(name: str, passages: list[Passage]) -> list[str]:

@@ -10,11 +10,11 @@ Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rag.question import Question
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import is_demonym, is_stopword, normalise, numbers, stems
+from rag.words import is_demonym, is_stopword, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -63,6 +63,7 @@ _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
 _ANY_OFFICE = tuple(dict.fromkeys(r.rstrip("s") for r in re.sub(r"\\w[+*]", "", _ROLES).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
 _IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
+_HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^,;?]+)", re.IGNORECASE)
 # A trailing "when …" clause of a question that asks for something else ("how many …"), not a
 # leading one ("When the walkout began, what …"), which sets the scene for every part.
 _WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
@@ -71,7 +72,7 @@ _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
 _PROSPECTIVE = re.compile(
     r"\b(?:will|would|could|can|may|might|shall|(?:plans?|planned|expects?|expected|due|set|aims?|hopes?|intends?|"
-    r"agreed|going) to|subject to|yet to)\b",
+    r"agreed|going) to|subject to|yet to|not yet)\b",
     re.IGNORECASE,
 )
 
@@ -105,12 +106,29 @@ def slot_filled(
     return True
 
 
-def asked_places(question: Question) -> list[str]:
+def asked_places(question: Question, chunks: Iterable[str]) -> list[str]:
     """ "How many people does Quillon employ in Aurelia?": the places a figure or a date is asked
-    for. A figure for somewhere else (the company-wide total) is not the asked one."""
+    for, where they narrow the question: named in under half of the retrieved `chunks`. A figure for
+    somewhere else (the company-wide total) is not the asked one; but "in Gaza" in a corpus about
+    Gaza is the story's setting, which a sentence may leave unsaid."""
     if question.answer_type not in ("number", "date"):
         return []
-    return [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
+    places = [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
+    texts = list(chunks)
+    return [p for p in places if 2 * sum(mentions(text, p) for text in texts) < len(texts)]
+
+
+def asked_event(question: Question) -> str:
+    """The event a "did it happen" question asks about, as a stem: "Was the stolen astrolabe ever
+    recovered?" -> "recov". Read from "was/were/has/have/had … <participle>" only (the last
+    participle of the first clause: "stolen" describes, "recovered" is asked); "" otherwise."""
+    if not question.wants_outcome:
+        return ""
+    match = _HAPPENED_PARTICIPLE.match(question.text)
+    if not match:
+        return ""
+    participles = [w for w in re.findall(r"[a-z]+", match.group("clause")) if w.endswith(("ed", "en"))]
+    return next(iter(stems(participles[-1])), "") if participles else ""
 
 
 def asked_moment(question: Question) -> frozenset[str]:

@@ -1,11 +1,11 @@
-"""A figure asked for a moment ("when it was contained") is not answered by one from another moment."""
+"""A figure or an outcome asked for one moment is not answered by what the articles say of another."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rag.question import parse_question
-from rag.slots import asked_moment
+from rag.slots import anticipates, asked_event, asked_moment
 from tests.builders import ask_articles
 
 _FIRE = (
@@ -38,3 +38,35 @@ def test_a_figure_said_of_the_asked_moment_does(tmp_path: Path, embedder: object
     answer = ask_articles(tmp_path, embedder, {"fire.txt": fire}, _QUESTION)
 
     assert not answer.abstained and "nine water-bombing aircraft" in answer.answer
+
+
+_THEFT = (
+    "Astrolabe stolen from Valdmora museum\n"
+    "A brass astrolabe made in 1642 has been stolen from the Valdmora Maritime Museum in a planned overnight "
+    "break-in.\n"
+    "Staff discovered the theft when they opened the museum on Monday morning.\n"
+    "Police have asked anyone who saw a van near the museum to come forward.\n"
+)
+
+
+def test_whether_something_happened_is_not_answered_by_what_came_before(tmp_path: Path, embedder: object) -> None:
+    question = "Was the stolen astrolabe ever recovered?"
+    assert asked_event(parse_question(question)) == "recov"
+
+    answer = ask_articles(tmp_path, embedder, {"theft.txt": _THEFT}, question)
+
+    assert answer.abstained
+
+
+def test_whether_something_happened_is_answered_when_the_articles_say_it_did(tmp_path: Path, embedder: object) -> None:
+    theft = _THEFT + "On Friday police said the astrolabe had been recovered from a flat in Harwick.\n"
+
+    answer = ask_articles(tmp_path, embedder, {"theft.txt": theft}, "Was the stolen astrolabe ever recovered?")
+
+    assert not answer.abstained and "recovered from a flat" in answer.answer
+
+
+def test_a_sentence_saying_it_has_not_happened_yet_only_anticipates() -> None:
+    assert anticipates("The board does not comment on products that have not yet been submitted for approval.")
+    assert anticipates("Hamas has yet to formally reject the proposal.")
+    assert not anticipates("The board approved the drug on Friday.")
