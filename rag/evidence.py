@@ -27,7 +27,15 @@ from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
-from rag.slots import Similarity, anticipates, asked_event, asked_moment, asked_places, slot_filled
+from rag.slots import (
+    Similarity,
+    anticipates,
+    asked_event,
+    asked_moment,
+    asked_places,
+    slot_filled,
+    speaks_of_moment,
+)
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -168,7 +176,7 @@ class EvidenceRanker:
             )
             if places and not all(mentions(f"{ev.context} {ev.text}", place) for place in places):
                 ev.slot = False  # a figure or date for somewhere else than the place asked about
-            if moment and not moment & stems(f"{ev.context} {ev.text}"):
+            if not speaks_of_moment(moment, f"{ev.context} {ev.text}"):
                 ev.slot = False  # a figure from another moment than the one asked about
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.

@@ -66,7 +66,7 @@ _IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z]
 _HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^,;?]+)", re.IGNORECASE)
 # A trailing "when …" clause of a question that asks for something else ("how many …"), not a
 # leading one ("When the walkout began, what …"), which sets the scene for every part.
-_WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
+_WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time|during)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
@@ -132,13 +132,19 @@ def asked_event(question: Question) -> str:
 
 
 def asked_moment(question: Question) -> frozenset[str]:
-    """ "How many aircraft were fighting the fire when it was finally contained?": the moment a
-    figure is asked for, as key stems. A figure from another moment (the aircraft on the first
-    day) is not the asked one: a window must say something of that moment ("contained")."""
+    """ "How many aircraft were fighting the fire when it was finally contained?", "… during the
+    weeklong truce in late November?": the moment a figure is asked for, as key stems. A figure
+    from another moment (the aircraft on the first day) is not the asked one: a window must say
+    at least half of what the question says of that moment (`speaks_of_moment`)."""
     if question.answer_type != "number":
         return frozenset()
     match = _WHEN_CLAUSE.search(question.text)
     return frozenset(stems(match.group("moment"))) if match else frozenset()
+
+
+def speaks_of_moment(moment: frozenset[str], text: str) -> bool:
+    """`text` says at least half of what the question says of the asked moment (`asked_moment`)."""
+    return not moment or 2 * len(moment & stems(text)) >= len(moment)
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.question import parse_question
-from rag.slots import anticipates, asked_event, asked_moment
+from rag.slots import anticipates, asked_event, asked_moment, speaks_of_moment
 from tests.builders import ask_articles
 
 _FIRE = (
@@ -70,3 +70,13 @@ def test_a_sentence_saying_it_has_not_happened_yet_only_anticipates() -> None:
     assert anticipates("The board does not comment on products that have not yet been submitted for approval.")
     assert anticipates("Hamas has yet to formally reject the proposal.")
     assert not anticipates("The board approved the drug on Friday.")
+
+
+def test_a_window_must_say_half_of_what_the_question_says_of_the_moment() -> None:
+    moment = asked_moment(
+        parse_question("How many prisoners did Israel free during the weeklong truce in late November?")
+    )
+    assert moment == {"weeklong", "truce", "late", "novemb"}
+
+    assert speaks_of_moment(moment, "During a weeklong truce in late November, 105 civilians were released.")
+    assert not speaks_of_moment(moment, "Israel would release 800 prisoners in the first phase of a six-week truce.")
