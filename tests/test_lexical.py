@@ -136,8 +136,8 @@ def test_the_article_catalog_answers_as_the_in_memory_facts_did(tmp_path: Path) 
         # Stated metadata decides: this is the Times of Israel's, though its text quotes the New York Times.
         _chunk("d.txt", "As The New York Times reported, talks resumed.", "Talks resume", "", "The Times of Israel"),
     ]
-    facts = article_facts(chunks)
-    write_catalog(tmp_path / "facts.sqlite", facts)
+    facts = dict(article_facts(chunks))
+    write_catalog(tmp_path / "facts.sqlite", article_facts(chunks))
     catalog = ArticleCatalog(tmp_path / "facts.sqlite")
 
     assert all(catalog.get(s) == f for s, f in facts.items())
