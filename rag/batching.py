@@ -33,6 +33,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     chunks_written: int = 0
+    chunks_reused: int = 0  # written with the embedding stored for the same text (metadata-only changes)
     orphans_repaired: int = 0
     total_chunks: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -82,11 +83,19 @@ class BatchWriter:
         """Embed and write every pending article, then commit their records (`ChunkStore.put_many`)."""
         if not self.pending:
             return
-        if self.embedder is None:
-            self.embedder = load_embedder(self.settings)
         t0 = time.perf_counter()
         texts = [chunk.text for item in self.pending for chunk in item.chunks]
-        vectors = embed_texts(self.embedder, texts, self.settings.embed_batch_size)
+        # An updated article's unchanged chunks keep their stored vectors: the same text, the same model.
+        stored = self.store.stored_vectors([item.article.source for item in self.pending if item.updated])
+        new = [t for t in dict.fromkeys(texts) if t not in stored]
+        if new and self.embedder is None:
+            self.embedder = load_embedder(self.settings)
+        assert self.embedder is not None or not new
+        embedded = (
+            dict(zip(new, embed_texts(self.embedder, new, self.settings.embed_batch_size), strict=True)) if new else {}
+        )
+        vectors = [stored[t] if t in stored else embedded[t] for t in texts]
+        self.report.chunks_reused += sum(t in stored for t in texts)
         t1 = time.perf_counter()
         items, at = [], 0
         for item in self.pending:

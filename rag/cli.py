@@ -54,8 +54,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"Repaired the index: removed {report.orphans_repaired} chunks left by an interrupted run.")
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed; {report.chunks_written} chunks written, "
-        f"{report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s"
+        f"{len(report.removed)} removed; {report.chunks_written} chunks written"
+        + (f" ({report.chunks_reused} with their stored vectors)" if report.chunks_reused else "")
+        + f", {report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s"
         + (f", {report.chunks_written / report.seconds['total']:.1f} chunks/s)." if report.chunks_written else ").")
     )
     if not report.indexed_anything:

@@ -31,6 +31,7 @@ _ADD_BATCH = 5000  # Chroma's max batch is 5461
 # Records read per get: Chroma binds one SQLite variable per record it returns, and SQLite refuses
 # more than 32,766 ("too many SQL variables"), so an unpaged get of a large collection fails.
 _READ_PAGE = 10_000
+_SOURCES_PER_READ = 500  # articles in one `$in` (one SQLite variable each, far below its limit)
 # Article records carry no meaningful vector, but Chroma computes one with a network
 # model whenever embeddings are omitted, even with embedding_function=None.
 _NO_VECTOR = [1.0]
@@ -107,6 +108,19 @@ class ChunkStore:
 
     def chunk_count(self) -> int:
         return self.chunks.count()
+
+    def stored_vectors(self, sources: list[str]) -> dict[str, list[float]]:
+        """The stored embedding of each chunk text of these articles: an article whose metadata
+        changed (a sidecar edited, an outlet newly inferred) but whose chunks did not is written
+        again without embedding them again. Read in groups of `_SOURCES_PER_READ` articles."""
+        out: dict[str, list[float]] = {}
+        for at in range(0, len(sources), _SOURCES_PER_READ):
+            group = sources[at : at + _SOURCES_PER_READ]
+            got = self.chunks.get(where={"source": {"$in": group}}, include=["documents", "embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for text, vector in zip(got["documents"] or [], vectors, strict=True):
+                out.setdefault(text, [float(x) for x in vector])
+        return out
 
     def put(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
         """Write one article (see `put_many`)."""

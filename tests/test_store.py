@@ -151,6 +151,27 @@ def test_changing_a_file_replaces_its_old_chunks(corpus: Path, settings: Setting
     assert (record.doc_hash, record.n_chunks, record.text) == (_article(corpus / "ferry.txt").doc_hash, 4, FERRY_V2)
 
 
+def test_a_metadata_only_change_rewrites_the_article_with_its_stored_vectors(
+    corpus: Path, settings: Settings, embedder: BaseEmbedding
+) -> None:
+    index_paths([corpus], settings, progress=False)  # no embedder passed: the run loads its own
+    store = ChunkStore(settings)
+    before = store.chunks.get(where={"source": "ferry.txt"}, include=["documents", "embeddings"])
+    (corpus / "ferry.txt.meta.json").write_text('{"outlet": "The Harbour Gazette"}', encoding="utf-8")
+
+    report = index_paths([corpus], settings, progress=False)
+
+    assert report.updated == ["ferry.txt"] and report.chunks_written == 2
+    assert report.chunks_reused == 2  # the text did not change, so nothing was embedded again
+    assert ChunkStore(settings).documents()["ferry.txt"].meta.outlet == "The Harbour Gazette"
+    after = ChunkStore(settings).chunks.get(where={"source": "ferry.txt"}, include=["documents", "embeddings"])
+    stored = dict(zip(after["documents"], after["embeddings"], strict=True))
+    fresh = embedder.get_text_embedding_batch(list(before["documents"]))
+    for text, old, new in zip(before["documents"], before["embeddings"], fresh, strict=True):
+        assert list(stored[text]) == pytest.approx(list(old), abs=1e-6)
+        assert list(stored[text]) == pytest.approx(new, abs=1e-4)  # the vector the model gives that text
+
+
 def test_deleting_a_file_from_an_indexed_folder_removes_its_chunks_and_record(
     corpus: Path, settings: Settings, embedder: BaseEmbedding
 ) -> None:
