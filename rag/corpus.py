@@ -43,6 +43,7 @@ class Article:
     outlet: str = ""  # who published it ("The New York Times")
     byline: str = ""
     inferred: tuple[str, ...] = ()  # fields guessed from the text, not stated (rag.metadata)
+    file_stamp: str = ""  # files: what the record was made from (rag.file_stamps); "" when not known
 
     @property
     def meta(self) -> ArticleMeta:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.batching import BatchWriter, IndexProgress, IndexReport
 from rag.config import Settings
 from rag.corpus import Article, Skipped, find_files, load_article
+from rag.file_stamps import file_stamp
 from rag.lexical import refresh_snapshot
 from rag.store import ChunkStore, DocRecord
 from rag.web_articles import UnchangedItem, web_articles
@@ -60,6 +62,7 @@ def _index_into(
     report.orphans_repaired = store.repair(known)
     files, report.skipped = find_files(paths)
     seen: set[str] = set()
+    stamps: dict[str, str] = {}
     pipeline = BatchWriter(store, settings, embedder, report)
     with IndexProgress(None if urls else len(files), enabled=progress) as bar:
         for loaded in _load_all(files, urls, settings, known):
@@ -80,6 +83,8 @@ def _index_into(
             previous = known.get(loaded.source)
             if previous is not None and previous.doc_hash == loaded.doc_hash and previous.same_metadata(loaded):
                 report.unchanged.append(loaded.source)
+                if loaded.file_stamp and loaded.file_stamp != previous.file_stamp:
+                    stamps[loaded.source] = loaded.file_stamp  # the next run need not read it
                 continue
             pipeline.add(loaded, updated=previous is not None)
             if pipeline.full:
@@ -88,6 +93,7 @@ def _index_into(
         bar.status("embedding")
         pipeline.flush()
         bar.article_done(pipeline.chunks_embedded, count=0)
+    store.set_file_stamps(stamps)
     report.removed = _remove_vanished(store, known, paths, seen)
     report.total_chunks = store.chunk_count()
     t0 = time.perf_counter()
@@ -102,7 +108,13 @@ def _load_all(
 ) -> Iterator[Article | Skipped | UnchangedItem]:
     """Files first, then web pages and feed items, one at a time (a feed's pages are fetched as they come)."""
     for path in files:
-        yield load_article(path, settings.max_article_mb)
+        # A file whose stamp is its record's is not read into an article again (rag.file_stamps).
+        stamp = file_stamp(path) if path.name in known else ""
+        if stamp and known[path.name].file_stamp == stamp:
+            yield UnchangedItem(path.name)
+            continue
+        loaded = load_article(path, settings.max_article_mb)
+        yield replace(loaded, file_stamp=stamp or file_stamp(path)) if isinstance(loaded, Article) else loaded
     if urls:
         yield from web_articles(urls, settings, {s: r.feed_stamp for s, r in known.items() if r.feed_stamp})
 

@@ -37,6 +37,7 @@ class DocRecord:
     outlet: str = ""
     byline: str = ""
     inferred: tuple[str, ...] = ()  # fields inferred from the text, not stated
+    file_stamp: str = ""  # files: rag.file_stamps' stamp of what this record was made from
 
     @property
     def meta(self) -> ArticleMeta:
@@ -72,6 +73,7 @@ def record_from(source: str, meta: Mapping[str, Any], text: str) -> DocRecord:
         byline=str(meta.get("byline", "")),
         inferred=tuple(f for f in str(meta.get("inferred", "")).split(",") if f),
         version=str(meta.get("version", "")),
+        file_stamp=str(meta.get("file_stamp", "")),
     )
 
 
@@ -85,6 +87,7 @@ def record_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
         "url": article.url,
         "feed": article.feed,
         "feed_stamp": article.feed_stamp,
+        "file_stamp": article.file_stamp,
         "pages": json.dumps(list(article.pages)),  # Chroma metadata holds no lists
         "outlet": article.outlet,
         "byline": article.byline,

@@ -109,6 +109,15 @@ class ChunkStore:
     def chunk_count(self) -> int:
         return self.chunks.count()
 
+    def set_file_stamps(self, stamps: dict[str, str]) -> None:
+        """Record the file stamps (rag.file_stamps) of unchanged articles whose records lack them (an
+        index made before stamps) or hold an old one: only that field of each record changes."""
+        items = sorted(stamps.items())
+        size = min(_READ_PAGE, self.client.get_max_batch_size())  # Chroma refuses bigger writes (5,461 here)
+        for at in range(0, len(items), size):
+            page = items[at : at + size]
+            self.docs.update(ids=[s for s, _ in page], metadatas=[{"file_stamp": stamp} for _, stamp in page])
+
     def stored_vectors(self, sources: list[str]) -> dict[str, list[float]]:
         """The stored embedding of each chunk text of these articles: an article whose metadata
         changed (a sidecar edited, an outlet newly inferred) but whose chunks did not is written

@@ -151,6 +151,32 @@ def test_changing_a_file_replaces_its_old_chunks(corpus: Path, settings: Setting
     assert (record.doc_hash, record.n_chunks, record.text) == (_article(corpus / "ferry.txt").doc_hash, 4, FERRY_V2)
 
 
+def test_an_unchanged_file_is_not_read_into_an_article_again(
+    corpus: Path, settings: Settings, embedder: BaseEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag import indexing
+    from rag.file_stamps import file_stamp
+
+    _index([corpus], settings, embedder)
+    store = ChunkStore(settings)
+    assert store.documents()["ferry.txt"].file_stamp == file_stamp(corpus / "ferry.txt") != ""
+    # An index made before stamps: the next run compares in full, finds it unchanged and stamps it.
+    store.docs.update(ids=["ferry.txt"], metadatas=[{"file_stamp": ""}])
+    assert _index([corpus], settings, embedder).unchanged == ["ferry.txt", "orchard.txt"]
+    assert ChunkStore(settings).documents()["ferry.txt"].file_stamp == file_stamp(corpus / "ferry.txt")
+
+    def must_not_read(path: Path, max_mb: float = 10.0) -> object:
+        raise AssertionError(f"{path.name} was read again")
+
+    monkeypatch.setattr(indexing, "load_article", must_not_read)  # a probe: the fast path never reads
+    assert _index([corpus], settings, embedder).unchanged == ["ferry.txt", "orchard.txt"]
+
+    monkeypatch.undo()
+    (corpus / "ferry.txt.meta.json").write_text('{"byline": "Ada Moss"}', encoding="utf-8")  # a new stamp
+    report = _index([corpus], settings, embedder)
+    assert report.updated == ["ferry.txt"] and report.unchanged == ["orchard.txt"]
+
+
 def test_a_metadata_only_change_rewrites_the_article_with_its_stored_vectors(
     corpus: Path, settings: Settings, embedder: BaseEmbedding
 ) -> None:
