@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from rag.answer import Answer, Retrieved
 from rag.config import LLM_SETTINGS, Settings
 from rag.errors import BadInputError, StoreError
-from rag.filters import ArticleFilter, allowed_articles, named_in_question
+from rag.filters import ArticleFilter, allowed_articles, narrowed_to_named
 from rag.freshness import INDEX_UPDATED, IndexWatch
 from rag.llm_answerer import LLMAnswerer, Token
 from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
 from rag.question import Question, parse_question
 from rag.retrieval import Passage
-from rag.rewrite import needs_rewrite, rewrite_question
+from rag.rewrite import standalone_question
+from rag.words import is_utf8
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -114,7 +115,7 @@ class Assistant:
         text = (question or "").strip()
         if not text:
             raise BadInputError("The question is empty: ask something about the articles.")
-        if not _is_utf8(text):
+        if not is_utf8(text):
             raise BadInputError("The question is not valid UTF-8 text: type it again, or re-save the file as UTF-8.")
         if len(text) > self.settings.max_question_chars:
             raise BadInputError(
@@ -166,7 +167,9 @@ class Assistant:
         with self._answering:
             updated = self._follow_index()
             t0 = time.perf_counter()
-            standalone, rewrite_note = self._standalone(text, history or (), resolved)
+            standalone, rewrite_note = standalone_question(
+                lambda: self._backend(resolved), text, history or (), resolved
+            )
             rewritten = time.perf_counter()
             for _ in range(_ATTEMPTS):
                 assert self._retriever is not None and self._extractive is not None and self._watch is not None
@@ -262,27 +265,9 @@ class Assistant:
         else:
             metas = {s: r.meta for s, r in self.articles(with_text=False).items()}
         allowed = allowed_articles(metas, filters or ArticleFilter())
-        # Only a question wholly about the reports it names is narrowed to them ("According to the NYT,
-        # how many …"). One with several parts or across reports ("… in the September report, and what
-        # did Kirby say?") names only part of what it asks about: the evidence stage reads the named
-        # reports' chunks and prefers them without ruling the others out.
-        if question is not None and not (question.across or question.clauses or len(question.parts) > 1):
-            kept = metas if allowed is None else {s: m for s, m in metas.items() if s in allowed}
-            named = named_in_question(question, kept, catalog.reports_of if catalog is not None else None)
-            allowed = (named & allowed if allowed is not None else named) or allowed
-        return allowed
-
-    def _standalone(self, question: str, history: Sequence[tuple[str, str]], mode: str) -> tuple[str, str]:
-        """The question to retrieve for, and a notice when it was rewritten or could not be."""
-        if mode == "extractive" or not needs_rewrite(question, history):
-            return question, ""
-        try:
-            rewritten = rewrite_question(self._backend(mode), question, history)
-        except Exception as exc:  # the answer step will meet the same failure and fall back
-            return question, f"The follow-up could not be rewritten ({type(exc).__name__}); asked as written."
-        if rewritten == question:
-            return question, ""
-        return rewritten, f"Follow-up read as: {rewritten}"
+        if question is None:
+            return allowed
+        return narrowed_to_named(allowed, metas, question, catalog.reports_of if catalog is not None else None)
 
     def _backend(self, mode: str) -> ChatBackend:
         with self._lock:
@@ -310,12 +295,3 @@ class Assistant:
             for backend in self._backends.values():
                 backend.close()
             self._backends.clear()
-
-
-def _is_utf8(text: str) -> bool:
-    """False for text that carries undecodable bytes (as lone surrogates, the way Python passes bad argv)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

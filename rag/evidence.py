@@ -28,6 +28,7 @@ from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
 from rag.slots import (
+    SLOT_NAMES,
     Similarity,
     anticipates,
     asked_event,
@@ -39,7 +40,16 @@ from rag.slots import (
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
-from rag.words import in_vocabulary, mentions, normalise, numbers, someone_else, stems, unknown_first_name
+from rag.words import (
+    in_vocabulary,
+    mentions,
+    normalise,
+    numbers,
+    people_of_surname,
+    someone_else,
+    stems,
+    unknown_first_name,
+)
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -101,7 +111,7 @@ class EvidenceRanker:
             # only lower the score: "American" or "September" may be paraphrases.
             return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}.")
         if parsed.speaker and unknown_first_name(parsed.speaker, self.corpus_words):
-            others = _namesakes(parsed.speaker, passages)
+            others = people_of_surname(parsed.speaker, " ".join(p.chunk.text for p in passages))
             known = f" (they name {' and '.join(others)})" if others else ""
             return Ranking(parsed, [], 0.0, f"The indexed articles do not mention {parsed.speaker}{known}.")
         windows = evidence_windows(passages)
@@ -125,7 +135,7 @@ class EvidenceRanker:
             return Ranking(parsed, ranked, 0.0, "The articles do not say whether that happened.")
         threshold = self.settings.abstain_threshold
         if not answering:
-            return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {_SLOT_NAMES[parsed.answer_type]}.")
+            return Ranking(parsed, ranked, 0.0, f"No retrieved sentence gives {SLOT_NAMES[parsed.answer_type]}.")
         best = answering[0].score * self._name_factor(parsed)
         if parsed.speaker and not answering[0].speaker_ok and anonymous_source(answering[0].text):
             # What the question credits to a named person, the articles give to someone unnamed ("an
@@ -272,18 +282,6 @@ def _dot(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
 
 
-_SLOT_NAMES = {
-    "entity": "an organisation for this",
-    "number": "a number for this",
-    "date": "a time for this",
-    "person": "a person for this",
-    "place": "a place for this",
-    "statement": "words attributed to the person asked about",
-    "reason": "a reason for this",
-    "other": "an answer",
-}
-
-
 def window_slot(question: Question, ev: Evidence, similarity: Similarity | None = None) -> bool:
     """The asked slot for this window: statements need the speaker's words (or the number asked
     about, so a misattributed figure can be corrected); everything else is rag.slots' test."""
@@ -294,10 +292,3 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)
-
-
-def _namesakes(name: str, passages: list[Passage]) -> list[str]:
-    """Who of that surname the retrieved passages name ("Anneke Solberg"), to say whom the articles mean."""
-    surname = name.split()[-1]
-    found = re.findall(rf"\b([A-Z][\w’'\-]+ {re.escape(surname)})\b", " ".join(p.chunk.text for p in passages))
-    return sorted(set(found))[:2]

@@ -104,6 +104,23 @@ def allowed_articles(articles: Mapping[str, ArticleMeta], chosen: ArticleFilter)
     return allowed
 
 
+def narrowed_to_named(
+    allowed: set[str] | None,
+    articles: Mapping[str, ArticleMeta],
+    question: Question,
+    reports_of: Callable[[str], set[str]] | None = None,
+) -> set[str] | None:
+    """`allowed` (None: all of `articles`) narrowed to the reports the question names, when it is wholly
+    about them ("According to the NYT, how many …"). One with several parts or across reports ("… in
+    the September report, and what did Kirby say?") names only part of what it asks about: the
+    evidence stage reads the named reports' chunks and prefers them without ruling the others out."""
+    if question.across or question.clauses or len(question.parts) > 1:
+        return allowed
+    kept = articles if allowed is None else {s: m for s, m in articles.items() if s in allowed}
+    named = named_in_question(question, kept, reports_of)
+    return (named & allowed if allowed is not None else named) or allowed
+
+
 def named_in_question(
     question: Question,
     articles: Mapping[str, ArticleMeta],

@@ -8,7 +8,7 @@ one question, otherwise the original question is used unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.llm_backend import ChatBackend
 
@@ -60,3 +60,19 @@ def rewrite_question(backend: ChatBackend, question: str, history: Sequence[tupl
     """May raise what the backend raises; the caller falls back to the original question."""
     raw = backend.complete(rewrite_messages(question, history), max_tokens=64, grammar=GRAMMAR)
     return clean_rewrite(raw, question)
+
+
+def standalone_question(
+    backend: Callable[[], ChatBackend], question: str, history: Sequence[tuple[str, str]], mode: str
+) -> tuple[str, str]:
+    """The question to retrieve for, and a notice when it was rewritten or could not be. `backend` is
+    asked for only when a rewrite is needed (an extractive question never starts a model)."""
+    if mode == "extractive" or not needs_rewrite(question, history):
+        return question, ""
+    try:
+        rewritten = rewrite_question(backend(), question, history)
+    except Exception as exc:  # the answer step will meet the same failure and fall back
+        return question, f"The follow-up could not be rewritten ({type(exc).__name__}); asked as written."
+    if rewritten == question:
+        return question, ""
+    return rewritten, f"Follow-up read as: {rewritten}"

@@ -81,6 +81,18 @@ _WHO_SAID = re.compile(rf"^\s*who\s+(?:(?:first|publicly|later|also)\s+)?(?:{WHO
 
 Similarity = Callable[[str, list[str]], list[float]]
 
+# How an abstention names what no sentence gave, by answer type.
+SLOT_NAMES = {
+    "entity": "an organisation for this",
+    "number": "a number for this",
+    "date": "a time for this",
+    "person": "a person for this",
+    "place": "a place for this",
+    "statement": "words attributed to the person asked about",
+    "reason": "a reason for this",
+    "other": "an answer",
+}
+
 
 def anticipates(text: str) -> bool:
     """The sentence speaks of what is to happen, so it cannot say how things turned out."""

@@ -165,3 +165,19 @@ _OTHER_DEMONYMS = {
     "kurd",
     "kurds",
 }
+
+
+def is_utf8(text: str) -> bool:
+    """False for text that carries undecodable bytes (as lone surrogates, the way Python passes bad argv)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def people_of_surname(name: str, text: str) -> list[str]:
+    """Who of that surname `text` names ("Anneke Solberg"), at most two: to say whom the articles mean."""
+    surname = name.split()[-1]
+    found = re.findall(rf"\b([A-Z][\w’'\-]+ {re.escape(surname)})\b", text)
+    return sorted(set(found))[:2]
