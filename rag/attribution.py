@@ -56,7 +56,8 @@ def credits(sentence: str, name: str) -> bool:
     named = re.escape(name)
     # "Miller said", "Hamas officials said", "Kesteria's foreign minister told": only plain words between
     # (not "… with Kesteria and Norvik, officials said").
-    said = rf"\b{named}(?:[’']s)?(?:\s+[a-z][\w\-]*){{0,2}}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
+    # Not "and": in "met Netanyahu and discussed …" the one who discussed is the sentence's subject.
+    said = rf"\b{named}(?:[’']s)?(?:\s+(?!and\b)[a-z][\w\-]*){{0,2}}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
     return bool(re.search(said, sentence))
 
 

@@ -85,7 +85,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     print('source\tdate\toutlet\tchunks\ttitle ("(inferred)": not stated by the article itself)')
     for r in sorted(records.values(), key=lambda r: r.source):
         date, outlet, title = (shown(getattr(r, f), f, r.inferred) for f in ("date", "outlet", "title"))
-        print(f"{r.source}\t{date}\t{outlet}\t{r.n_chunks} chunks\t{title}")
+        print(f"{r.source}\t{date}\t{outlet}\t{r.n_chunks} chunk{'' if r.n_chunks == 1 else 's'}\t{title}")
     print(f"{len(records)} article(s).")
     return 0
 
@@ -141,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="index files, folders, web pages or feeds (default: seeds/)",
         description="Index articles: files and folders on disk, and http(s) addresses of article pages or "
-        "RSS/Atom feeds (each item's page is indexed with the feed's title, date and link). Re-running "
-        "skips what has not changed.",
+        "RSS/Atom feeds (each item's page is indexed with the feed's title, date and link). An article's "
+        "provenance (title, outlet, byline, date, url) may be given in a sidecar file <name>.meta.json next to "
+        "it. Re-running skips what has not changed; an article whose metadata alone changed keeps its stored "
+        "vectors.",
     )
     p.add_argument(
         "paths",
@@ -200,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=[common], help="list the indexed articles")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("remove", parents=[common], help="remove articles from the index by file name")
+    p = sub.add_parser("remove", parents=[common], help="remove articles from the index by file name or URL")
     p.add_argument("sources", nargs="+", help="file names as shown by `rag list`")
     p.set_defaults(func=cmd_remove)
 

@@ -139,7 +139,13 @@ def add_ask_commands(
     sub: Any, common: argparse.ArgumentParser, settings: Callable[[argparse.Namespace], Settings]
 ) -> None:
     """`ask` and `chat` on the main parser; `settings` builds the Settings from the parsed flags."""
-    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p = sub.add_parser(
+        "ask",
+        parents=[common],
+        help="answer a question with citations",
+        description="Answer a question from the indexed articles. Every sentence of the answer is cited to "
+        "the exact characters of its article; when the articles do not answer it, the answer says so.",
+    )
     p.add_argument("question", nargs="?", help="the question, in quotes")
     p.add_argument("--file", type=Path, help="answer one question per line; prints JSON lines")
     p.add_argument(

@@ -106,6 +106,12 @@ def test_a_statement_by_someone_unnamed_is_recognised(sentence: str, unnamed: bo
             False,
         ),
         ("Aurelia tabled a “final offer” in its dispute with Kesteria and Norvik, officials said.", "Kesteria", False),
+        # The one who discussed is the sentence's subject, not the person met.
+        (
+            "The top US diplomat earlier met Prime Minister Benjamin Netanyahu and discussed the plan.",
+            "Netanyahu",
+            False,
+        ),
     ],
 )
 def test_credits_reads_whose_doing_or_saying_a_sentence_is(sentence: str, name: str, credited: bool) -> None:
