@@ -3,15 +3,12 @@ September 2024 report"), read from the article metadata, never searched for in t
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from rag.article_facts import ArticleCatalog
-from rag.question import Question, parse_question
+from rag.question import PLURAL_REPORTS, Question, parse_question
 from rag.relevance import date_matches, outlet_words
 from rag.words import MONTHS, mentions
-
-_PLURAL_REPORTS = re.compile(r"\b(?:reports|articles|stories|pieces|accounts)\b", re.IGNORECASE)
 
 
 def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
@@ -21,7 +18,7 @@ def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple
     if articles is None:
         return (), []
     targets = [articles.reports_of(o) for o in names]
-    if len(question.months) > 1 and _PLURAL_REPORTS.search(question.text):
+    if len(question.months) > 1 and PLURAL_REPORTS.search(question.text):
         # "the March and September reports": one report per month named.
         for month in sorted(question.months, key=MONTHS.index):
             names.append(" ".join((month.capitalize(), *sorted(question.years))))

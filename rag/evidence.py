@@ -172,8 +172,7 @@ class EvidenceRanker:
         # Articles whose person of the speaker's surname is someone else: read once per article, not per window.
         namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
         idf = rarity(question, [w.text for w in windows])
-        chunks = {w.passage.chunk.chunk_id: f"{w.passage.chunk.title} {w.passage.chunk.text}" for w in windows}
-        places = asked_places(question, chunks.values())
+        places = asked_places(question, {w.passage.chunk.chunk_id: w.passage for w in windows}.values())
         moment = asked_moment(question)
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)

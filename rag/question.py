@@ -46,6 +46,8 @@ _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
+# "the March and September reports": more than one report named with one noun.
+PLURAL_REPORTS = re.compile(r"\b(?:reports|articles|stories|pieces|accounts|dispatches|updates|items)\b", re.I)
 # "the Times of Israel piece", "according to the Ledger's story": the outlet picks an article.
 _OUTLET = re.compile(
     rf"\b(?P<outlet>(?:[A-Z][\w’'\-]*\s)*?(?:of\s)?(?:[A-Z][\w’'\-]*)(?:\s\d{{1,3}})?)(?:[’']s)?\s+{_REPORT}\b"

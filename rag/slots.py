@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from rag.question import Question
+from rag.retrieval import Passage
 from rag.speech import WHO_VERBS, reports_speech
 from rag.words import is_demonym, is_stopword, mentions, normalise, numbers, stems
 
@@ -118,15 +119,17 @@ def slot_filled(
     return True
 
 
-def asked_places(question: Question, chunks: Iterable[str]) -> list[str]:
+def asked_places(question: Question, passages: Iterable[Passage]) -> list[str]:
     """ "How many people does Quillon employ in Aurelia?": the places a figure or a date is asked
-    for, where they narrow the question: named in under half of the retrieved `chunks`. A figure for
+    for, where they narrow the question: named in under half of the retrieved `passages`. A figure for
     somewhere else (the company-wide total) is not the asked one; but "in Gaza" in a corpus about
     Gaza is the story's setting, which a sentence may leave unsaid."""
     if question.answer_type not in ("number", "date"):
         return []
     places = [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
-    texts = list(chunks)
+    if not places:
+        return []
+    texts = [f"{p.chunk.title} {p.chunk.text}" for p in passages]  # read only when a place is asked
     return [p for p in places if 2 * sum(mentions(text, p) for text in texts) < len(texts)]
 
 
