@@ -38,6 +38,10 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _chunks(n: int) -> str:
+    return f"{n} chunk{'' if n == 1 else 's'}"
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from rag.indexing import index_paths
 
@@ -54,15 +58,17 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"Repaired the index: removed {report.orphans_repaired} chunks left by an interrupted run.")
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed; {report.chunks_written} chunks written"
+        f"{len(report.removed)} removed; {_chunks(report.chunks_written)} written"
         + (f" ({report.chunks_reused} with their stored vectors)" if report.chunks_reused else "")
-        + f", {report.total_chunks} chunks in the index ({report.seconds['total']:.1f} s"
+        + f", {_chunks(report.total_chunks)} in the index ({report.seconds['total']:.1f} s"
         + (f", {report.chunks_written / report.seconds['total']:.1f} chunks/s)." if report.chunks_written else ").")
     )
     if not report.indexed_anything:
         raise NothingIndexedError(
-            "Nothing could be indexed: give .txt, .md or .html files in UTF-8, PDFs with a text layer, .docx files, "
-            "or the http(s) address of an article page or an RSS/Atom feed."
+            "Nothing could be indexed"
+            + (" (the warnings above say why)" if report.skipped else "")
+            + ". newsrag reads .txt, .md or .html files in UTF-8, PDFs with a text layer, .docx files, "
+            "and the http(s) address of an article page or an RSS/Atom feed."
         )
     return 0
 
@@ -85,7 +91,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     print('source\tdate\toutlet\tchunks\ttitle ("(inferred)": not stated by the article itself)')
     for r in sorted(records.values(), key=lambda r: r.source):
         date, outlet, title = (shown(getattr(r, f), f, r.inferred) for f in ("date", "outlet", "title"))
-        print(f"{r.source}\t{date}\t{outlet}\t{r.n_chunks} chunk{'' if r.n_chunks == 1 else 's'}\t{title}")
+        print(f"{r.source}\t{date}\t{outlet}\t{_chunks(r.n_chunks)}\t{title}")
     print(f"{len(records)} article(s).")
     return 0
 

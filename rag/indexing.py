@@ -68,7 +68,7 @@ def _index_into(
         for loaded in _load_all(files, urls, settings, known):
             bar.article_done(pipeline.chunks_embedded)
             if isinstance(loaded, Skipped):
-                report.skipped.append(loaded)
+                report.skipped.append(_keeping_old_copy(loaded, known))
                 continue
             if loaded.source in seen:
                 file = loaded.path if isinstance(loaded, Article) else None
@@ -101,6 +101,15 @@ def _index_into(
     pipeline.seconds["lexical"] = time.perf_counter() - t0
     report.seconds = {k: round(v, 3) for k, v in pipeline.seconds.items()}
     return report
+
+
+def _keeping_old_copy(skipped: Skipped, known: dict) -> Skipped:
+    """A file that fails now but was indexed before keeps its old copy: say so, or the user
+    believes the index holds what the folder holds."""
+    source = skipped.path.name if isinstance(skipped.path, Path) else skipped.path
+    if source not in known:
+        return skipped
+    return Skipped(skipped.path, f"{skipped.reason}; the copy indexed earlier is kept (`rag remove {source}` drops it)")
 
 
 def _load_all(

@@ -125,7 +125,11 @@ def build_snapshot(store: ChunkStore, generation: str, root: Path) -> Path:
     tmp = root / f"tmp-{uuid.uuid4().hex[:12]}"
     tmp.mkdir(parents=True)
     chunks = [node_to_chunk(n) for n in nodes]  # they share the nodes' text
-    bm25 = BM25Retriever.from_defaults(nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="english")
+    # a top k above the chunk count makes llama-index log a warning on every build and load of a tiny index
+    top_k = min(2, len(nodes))
+    bm25 = BM25Retriever.from_defaults(
+        nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="english", similarity_top_k=top_k
+    )
     bm25.persist(str(tmp / "bm25"), show_progress=False)
     count = len(nodes)
     del bm25, nodes  # the largest objects here (1.2 GB at 100k chunks): gone before the catalog is made

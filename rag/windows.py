@@ -8,6 +8,7 @@ rag.evidence's job; building them is this module's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rag.attribution import closes_quote, opens_quote, points_back
@@ -15,6 +16,14 @@ from rag.retrieval import Passage
 from rag.sentences import sentence_spans
 
 MIN_SENTENCE_WORDS = 5  # shorter spans are headings or page furniture ("Most Popular")
+SHORT_SENTENCE_WORDS = 3  # ... unless it is a finished clause with a verb: "Israel accepted the offer."
+# A short span counts as a sentence when it ends like one and has a finite verb: a past tense or
+# a common auxiliary. "Tesla Q2 2020 revenue." (a heading) has neither; "Vell rejected it." has.
+_FINITE = re.compile(
+    r"\b(?:[a-z]+ed|is|was|are|were|has|had|have|did|does|will|would|can|could|said|says|won|lost|"
+    r"left|fell|rose|came|went|made|took|gave|met|held|told|began|broke|quit|resigned|refused)\b"
+)
+_ENDS = re.compile(r"[.!?][\"”’']?\s*$")
 MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 
 
@@ -87,7 +96,7 @@ def evidence_windows(passages: list[Passage]) -> list[Evidence]:
             if key in seen:
                 continue
             first, last = _window(texts, i)
-            if len(" ".join(texts[first : last + 1]).split()) < MIN_SENTENCE_WORDS:
+            if not _long_enough(" ".join(texts[first : last + 1])):
                 continue
             seen.add(key)
             out.append(
@@ -104,6 +113,13 @@ def evidence_windows(passages: list[Passage]) -> list[Evidence]:
                 )
             )
     return out
+
+
+def _long_enough(text: str) -> bool:
+    words = len(text.split())
+    if words >= MIN_SENTENCE_WORDS:
+        return True
+    return words >= SHORT_SENTENCE_WORDS and bool(_ENDS.search(text)) and bool(_FINITE.search(text))
 
 
 def _window(texts: list[str], i: int) -> tuple[int, int]:

@@ -83,6 +83,22 @@ def test_indexing_nothing_usable_exits_nonzero(tmp_path: Path) -> None:
     assert_clean_error(run(["index", str(tmp_path / "empty"), "--quiet"], tmp_path), 1, "empty")
 
 
+def test_a_broken_sidecar_says_the_copy_indexed_earlier_is_kept(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "port.txt").write_text("The harbour board met on Monday and agreed a new plan for the port.\n")
+    (docs / "port.txt.meta.json").write_text('{"title": "Port plan", "date": "2031-01-02"}')
+    assert run(["index", str(docs), "--quiet"], tmp_path).returncode == 0
+    (docs / "port.txt.meta.json").write_text('{"title": broken')
+
+    result = run(["index", str(docs), "--quiet"], tmp_path)
+
+    assert_clean_error(result, 1, "port.txt.meta.json is not readable JSON")
+    assert "the copy indexed earlier is kept" in result.stderr
+    assert "1 chunk in the index" in result.stdout
+    assert "port.txt" in run(["list"], tmp_path).stdout
+
+
 def test_json_file_mode_prints_one_object_per_question(tmp_path: Path, seed_settings: Settings) -> None:
     questions = tmp_path / "questions.txt"
     questions.write_text("Who led the Doha meeting?\n\nWho is the president of France?\n", encoding="utf-8")

@@ -58,6 +58,14 @@ def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
     assert any(w.fact_text == "“Whoever did this knew the building." for w in windows)
 
 
+def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is_not() -> None:
+    text = "Mediators sent the revised offer to both sides on Friday. Israel accepted the offer. Tesla Q2 2020 revenue."
+    facts = [w.fact_text for w in evidence_windows([_passage(text)])]
+
+    assert "Israel accepted the offer." in facts
+    assert "Tesla Q2 2020 revenue." not in facts
+
+
 @pytest.mark.parametrize(
     ("question", "text", "filled"),
     [
