@@ -26,6 +26,9 @@ FICTIONAL_CORPUS: Path = _HERE / "corpora" / "fictional"
 SNIPPETS_PATH: Path = _HERE / "datasets" / "snippets_qa.jsonl"
 SNIPPETS_CORPUS: Path = _HERE / "corpora" / "snippets"
 HELDOUT_PATH: Path = _HERE / "datasets" / "seeds_heldout.jsonl"
+# A third invented corpus, one evolving story like the seeds, written by a helper that saw none of the code.
+SERIAL_PATH: Path = _HERE / "datasets" / "serial_qa.jsonl"
+SERIAL_CORPUS: Path = _HERE / "corpora" / "serial"
 
 SPLITS: frozenset[str] = frozenset({"dev", "test"})
 TYPES: frozenset[str] = frozenset(

@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from evals.dataset import FICTIONAL_CORPUS, FICTIONAL_PATH, SNIPPETS_CORPUS, SNIPPETS_PATH, QAItem, load_dataset
+from evals.dataset import (
+    FICTIONAL_CORPUS,
+    FICTIONAL_PATH,
+    SERIAL_CORPUS,
+    SERIAL_PATH,
+    SNIPPETS_CORPUS,
+    SNIPPETS_PATH,
+    QAItem,
+    load_dataset,
+)
 from evals.gate import gate_failures, load_thresholds
 from evals.report import write_report
 from evals.runner import EvalOptions, EvalRun, prepared_settings, run_eval, select_items
@@ -44,7 +53,11 @@ def test_extractive_run_on_all_questions_passes_the_ci_gate(full_run: EvalRun) -
 
 @pytest.mark.parametrize(
     ("section", "dataset", "corpus"),
-    [("fictional", FICTIONAL_PATH, FICTIONAL_CORPUS), ("snippets", SNIPPETS_PATH, SNIPPETS_CORPUS)],
+    [
+        ("fictional", FICTIONAL_PATH, FICTIONAL_CORPUS),
+        ("snippets", SNIPPETS_PATH, SNIPPETS_CORPUS),
+        ("serial", SERIAL_PATH, SERIAL_CORPUS),
+    ],
 )
 def test_extractive_run_on_an_invented_corpus_passes_its_own_gate(
     section: str, dataset: Path, corpus: Path, tmp_path: Path, embedder: Any
