@@ -13,14 +13,13 @@ import re
 from collections.abc import Sequence
 
 from rag.speech import TEXT_VERBS, reports_speech
-from rag.words import mentions
+from rag.words import ROLE_NOUNS, mentions
 
 _VERB = rf"(?:{TEXT_VERBS}|according to)"
 # "…, he said." / "said she" / "the Israeli prime minister said": who is meant is in an earlier sentence.
 _POINTS_BACK = re.compile(
     rf"\b(?:he|she|they)\s+(?:also\s+)?{_VERB}\b|\b{_VERB}\s+(?:he|she)\b"
-    rf"|\bthe\s+(?:[a-z\-]+\s+){{0,3}}(?:minister|spokes\w+|official|diplomat|president|secretary|envoy|"
-    rf"chief|director|leader|mayor|ceo|chair\w*|executive|manager|governor)\s+{_VERB}\b",
+    rf"|\bthe\s+(?:[a-z\-]+\s+){{0,3}}(?:{ROLE_NOUNS})\s+{_VERB}\b",
     re.IGNORECASE,
 )
 _OPENING_QUOTE = ("“", '"', "‘")

@@ -37,6 +37,7 @@ from rag.slots import (
     slot_filled,
     speaks_of_moment,
 )
+from rag.speaker_topic import said_nothing_on
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -145,6 +146,9 @@ class EvidenceRanker:
                 f"The articles do not report what {parsed.speaker} said{topic}; the closest statement is unattributed."
             )
             return Ranking(parsed, ranked, 0.0, note)
+        silent = said_nothing_on(parsed, answering)
+        if silent:
+            return Ranking(parsed, ranked, 0.0, silent)
         if best < threshold:
             note = (
                 "No sentence in the articles answers this closely enough "

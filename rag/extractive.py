@@ -18,6 +18,7 @@ from rag.ordinals import ordinal_key, ordinal_words
 from rag.outlets import is_report_of
 from rag.question import Question
 from rag.retrieval import Passage
+from rag.speaker_topic import NEAR_CHARS, distance
 from rag.windows import Evidence
 from rag.words import mentions, stems
 
@@ -28,7 +29,6 @@ FOLLOW_UP_RATIO = 0.65
 OTHER_SOURCE_RATIO = 0.65
 PART_RATIO = 0.5  # evidence for one part of a many-part question may score this much lower
 CLAUSE_HIT = 0.9  # a chosen window matching a clause this nearly as well as its best window answers it
-NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
 MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
 MAX_ANSWER_WORDS_ACROSS = 120  # ...or this, for another article's figure or date
 # A question across articles ("how do the reports differ", "what do A and B each say") needs each
@@ -125,14 +125,10 @@ def _introduction(ranked: list[Evidence], best: Evidence, question: Question) ->
 def _speakers_own_words(ranked: list[Evidence], best: Evidence, floor: float) -> Evidence | None:
     """What the asked speaker did say, when the best evidence is someone else's: in the same
     article, the nearest such window (it speaks to the same topic); otherwise the best one."""
-    nearby = [e for e in ranked if e.speaker_ok and e.source == best.source and _distance(e, best) <= NEAR_CHARS]
+    nearby = [e for e in ranked if e.speaker_ok and e.source == best.source and distance(e, best) <= NEAR_CHARS]
     if nearby:
-        return min(nearby, key=lambda e: _distance(e, best))
+        return min(nearby, key=lambda e: distance(e, best))
     return next((e for e in ranked if e.speaker_ok and e.score >= floor), None)
-
-
-def _distance(a: Evidence, b: Evidence) -> int:
-    return max(0, a.start - b.end, b.start - a.end)
 
 
 def _same(a: Evidence, b: Evidence) -> bool:

@@ -13,10 +13,10 @@ from rag.comparison import comparison_sides
 from rag.ordinals import ORDINALS
 from rag.outlets import named_outlets
 from rag.speech import QUESTION_VERBS
-from rag.words import MONTHS, fact_numbers, is_demonym, is_stopword, numbers, stems
+from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
 _SPEAKER = re.compile(
-    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?)?"
+    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
     # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
     rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
@@ -86,9 +86,8 @@ _TYPES = (
         # "Did the reports give the same figure for …", "their numbers on …": the figures are asked for.
         r"|\b(?:same|different|their|the) (?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
         re.I)),
-    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){0,2}?(?:official|person|leader|"
-                          r"spokes\w+|minister|diplomat|envoy|negotiator|director|president|ambassador|secretary|"
-                          r"commander|mayor|governor|executive|investigator|coach|manager)s?\b", re.I)),
+    ("person", re.compile(rf"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|{ROLE_NOUNS})s?\b",
+                          re.I)),
     ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
                           r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry)\b", re.I)),
     ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:city|cities|country|countries|place|"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from rag.question import Question
 from rag.retrieval import Passage
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import is_demonym, is_stopword, mentions, normalise, numbers, stems
+from rag.words import ROLE_NOUNS, is_demonym, is_stopword, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -44,11 +44,7 @@ _COUNTED = re.compile(
     rf"(?=(?P<noun>-(?!(?:{_NUMBER_WORD})\b)\w+|(?:\s+[A-Za-z][\w\-]*){{1,3}}))",
     re.IGNORECASE,
 )
-_ROLES = (
-    r"prime minister|minister|president|chief|chiefs|spokes\w+|director|envoy|ambassador|diplomat|leader|"
-    r"negotiator|negotiators|secretary|commander|executive|ceo|chair\w*|mayor|governor|judge|coach|manager|"
-    r"founder|owner|head|officials|official|investigator"
-)
+_ROLES = rf"(?:{ROLE_NOUNS})s?"
 # "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
 _ROLE_QUESTION = re.compile(
     r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?)\s+"
@@ -61,7 +57,7 @@ _PERCENT_OF = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
-_ANY_OFFICE = tuple(dict.fromkeys(r.rstrip("s") for r in re.sub(r"\\w[+*]", "", _ROLES).split("|")))
+_ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
 _IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
 _HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^,;?]+)", re.IGNORECASE)

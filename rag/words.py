@@ -64,6 +64,15 @@ def stems(text: str) -> set[str]:
     return set(_stemmer().stemWords(content))
 
 
+# Offices a person holds, as a regex alternation (singular; callers add "s?"): one list for the
+# attribution detector ("the minister said"), the question's speaker ("US ambassador Jack Lew") and
+# person questions ("which official"), so the three cannot drift apart.
+ROLE_NOUNS = (
+    r"prime minister|minister|president|chief|spokes\w+|director|envoy|ambassador|diplomat|leader|negotiator|"
+    r"secretary|commander|executive|ceo|chair\w*|mayor|governor|judge|coach|manager|founder|owner|head|"
+    r"official|investigator|adviser|advisor|delegate|rapporteur|senator|skipper|captain|lawyer|spokesperson"
+)
+
 # Words before a surname that are not a first name: "President Biden" is Biden.
 _TITLES = {
     "president", "secretary", "minister", "prime", "ambassador", "general", "director", "envoy", "spokesperson",

@@ -13,6 +13,7 @@ from rag.evidence import window_slot
 from rag.indexing import index_paths
 from rag.question import parse_question
 from rag.retrieval import Passage
+from rag.speaker_topic import said_nothing_on
 from rag.windows import Evidence, evidence_windows
 from tests.builders import ask_articles
 
@@ -195,6 +196,25 @@ def test_a_count_of_houses_is_answered_by_a_count_of_homes(tmp_path: Path, embed
 
     assert not answer.abstained
     assert "Forty-six homes" in answer.answer
+
+
+def test_what_someone_said_about_a_topic_they_never_spoke_of_is_not_answered() -> None:
+    question = parse_question("What did Elsa Brandt say about the cost of the strike?")
+    cost = "Crews went back on Friday. The strike cost the harbour an estimated 2 million marks in lost fares."
+    (fact,) = [w for w in evidence_windows([_passage(cost, source="a.txt")]) if "2 million" in w.text]
+    museum = "The museum reopened on Saturday. Harbour chief Elsa Brandt said the new gallery would open in the spring."
+    (hers,) = [w for w in evidence_windows([_passage(museum, start=5000, source="b.txt")]) if "Brandt" in w.text]
+    hers.speaker_ok = True
+    beside = "The strike cost the harbour an estimated 2 million marks. Elsa Brandt said fares would not rise."
+    near = evidence_windows([_passage(beside, source="c.txt")])
+    near[1].speaker_ok = True
+    misread = "Mayor Ivo Lund said the cost of the strike was 2 million marks."
+    (lund,) = evidence_windows([_passage(misread, source="d.txt")])
+
+    note = said_nothing_on(question, [fact, hers])
+    assert note == "The articles do not report Elsa Brandt saying anything about the cost of the strike."
+    assert said_nothing_on(question, near) == ""  # her words beside the fact answer (the Miller case)
+    assert said_nothing_on(question, [lund, hers]) == ""  # someone else said just that: the answer corrects the credit
 
 
 _MATCH_PREVIEW = (

@@ -29,6 +29,13 @@ def test_speaker_topic_and_number_of_a_what_did_x_say_question() -> None:
     assert not q.wants_time
 
 
+def test_a_speaker_after_a_lowercase_office_is_the_name_and_the_office_names_them_too() -> None:
+    q = parse_question("What did US ambassador Jack Lew say about keeping troops in the corridor?")
+    assert q.speaker == "Jack Lew" and {"ambassador", "lew"} <= q.speaker_stems
+    assert parse_question("What did Israeli government spokesman Avi Hyman say about prisoners?").speaker == "Avi Hyman"
+    assert parse_question("What did officials in Cairo say about the talks?").speaker == ""
+
+
 def test_according_to_names_a_multi_word_speaker() -> None:
     q = parse_question("According to John Kirby, was progress made?")
 

@@ -1,0 +1,62 @@
+"""Did the asked speaker say anything on the asked topic? "What did Kirby say about the executions?"
+
+When the best evidence for a "what did X say about T" question is not X's, the answer may still
+be right: X's own words sit next to the fact (Miller's "sticking points" beside the 90% figure),
+or the question credits X with words the articles give to someone else ("What did Kirby say about
+the response creating space?": Blinken said it) and the reader is owed the correction. Otherwise
+the articles hold something on T but nothing X said on it, and quoting that as X's answer would
+misattribute: the question is unanswerable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rag.attribution import anonymous_source, credits
+from rag.speech import QUESTION_VERBS, reports_speech
+from rag.words import stems
+
+if TYPE_CHECKING:
+    from rag.question import Question
+    from rag.windows import Evidence
+
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
+# A statement by someone else answers for a misattributed question when it holds this share of the
+# question's own words (the speaker and the asking verbs left out). Dev (seeds, serial): the two
+# misattributions cover 0.71 and 0.80; statements merely on the same story 0.25-0.50.
+RESTATES = 0.6
+_ASKING = stems(QUESTION_VERBS.replace("|", " ").replace("\\b", " ")) | stems("what did does say said tell told about")
+
+
+def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
+    """The abstention note when the best answering window is someone else's and the asked speaker
+    said nothing near it, and it does not restate the question; "" when the answer may stand."""
+    if not question.speaker or question.answer_type != "statement" or not ranked:
+        return ""
+    best = ranked[0]
+    if best.speaker_ok or any(credits(best.sentences[i], question.speaker) for i in range(best.first, best.last + 1)):
+        return ""
+    if any(e.speaker_ok and e.source == best.source and distance(e, best) <= NEAR_CHARS for e in ranked):
+        return ""
+    # "According to Channel 12, …" names a source, not a speaker the question could have mixed up.
+    spoken = reports_speech(_ACCORDING.sub("", best.text)) and not anonymous_source(best.text)
+    if spoken and restates(question, best) >= RESTATES:
+        return ""
+    topic = f" about {question.topic}" if question.topic else " on this"
+    return f"The articles do not report {question.speaker} saying anything{topic}."
+
+
+def restates(question: Question, ev: Evidence) -> float:
+    """Share of the question's own words (not its speaker's name or role, not "say"/"tell") in the window."""
+    asked = stems(question.text) - question.speaker_stems - _ASKING
+    if not asked:
+        return 0.0
+    return len(asked & stems(f"{ev.context} {ev.text}")) / len(asked)
+
+
+def distance(a: Evidence, b: Evidence) -> int:
+    """Characters between two windows of one article (0 when they touch or overlap)."""
+    return max(0, a.start - b.end, b.start - a.end)
