@@ -202,6 +202,9 @@ def _answer_type(text: str, speaker: str, according: bool = False) -> str:
     return "statement" if speaker else "other"
 
 
+_PARTICIPLE = re.compile(r"[a-z]+ed|held|taken|kept|left|seen|killed|hurt|built|sold|lost|won", re.IGNORECASE)
+
+
 def _focus(text: str) -> str:
     """The counted thing: "How many aid trucks entered Gaza?" -> "aid trucks"."""
     match = _FOCUS.search(text)
@@ -217,7 +220,8 @@ def _focus(text: str) -> str:
     if named and not is_stopword(asked[1]):
         asked.pop(0)
     for word in asked[: 2 if kind == "many" else 1]:
-        if is_stopword(word):
+        # "the number of men freed": a participle after the noun says what happened to them
+        if is_stopword(word) or (words and _PARTICIPLE.fullmatch(word)):
             break
         words.append(word)
     return " ".join(words)

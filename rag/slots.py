@@ -51,6 +51,10 @@ _ROLE_QUESTION = re.compile(
     rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
     re.IGNORECASE,
 )
+# "How many people …" is met by "12 fishermen", "two men" or "40 detainees".
+_PEOPLE = frozenset(stems("people persons individuals"))
+_PERSONS = frozenset(["men", "women", "children", "people", "captives", "hostages", "civilians", "residents", "crew"])
+_PERSON_NOUN = re.compile(r"[a-z]+(?:men|ers|ors|ists|ians|ees|ants|ents)")
 _WANTS_PERCENT = re.compile(r"\bwhat (?:percentage|percent)\b|\bhow many percent\b", re.IGNORECASE)
 _PERCENT_OF = re.compile(
     r"\bwhat (?:percentage|percent|share|proportion) of (?:the\s+)?(?P<what>[\w’'\- ]+)",
@@ -174,12 +178,23 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
     if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
         return True  # "how much revenue": the number comes with a unit ("740 million crowns"), not the noun
     counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]
-    if any(question.focus_stems & stems(noun) for noun in counted):
+    if any(_counts_the_same(question.focus_stems, question.focus, noun) for noun in counted):
         return True
     if similarity is None or not counted:
         return False
     # The words as asked, not their stems: MiniLM knows "houses", not "hous".
     return max(similarity(question.focus, counted), default=0.0) >= FOCUS_SIMILAR
+
+
+def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool:
+    """The counted noun is the asked one, a compound of it ("fishermen" for "men", "dockworkers"
+    for "workers"; not "women"), or people of some kind when people are asked for ("two men")."""
+    if asked_stems & stems(noun):
+        return True
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", noun)]
+    if any(w.endswith(a) and len(w) - len(a) >= 4 for a in asked.lower().split() for w in words):
+        return True
+    return bool(asked_stems & _PEOPLE) and any(w in _PERSONS or _PERSON_NOUN.fullmatch(w) for w in words)
 
 
 def _same_sentence(before: list[str], after: list[str]) -> list[str]:
