@@ -110,7 +110,9 @@ def slot_filled(
         return _has_quantity(question, text, similarity)
     if kind == "date":
         if _WANTS_CALENDAR.search(question.text):
-            return bool(_CALENDAR.search(text)) or dated
+            # The article's date answers only for a sentence that places the event in its week
+            # ("on Monday"); a sentence with no time in it says nothing of when.
+            return bool(_CALENDAR.search(text)) or (dated and bool(_TIME.search(text)))
         return bool(_TIME.search(text))
     if kind == "person":
         if _WHO_SAID.search(question.text) and not reports_speech(text):

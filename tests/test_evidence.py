@@ -85,6 +85,15 @@ def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, 
     assert window_slot(parse_question(question), window) is filled
 
 
+def test_a_dated_article_answers_what_date_only_with_a_sentence_that_places_the_event() -> None:
+    question = parse_question("On what date did the crew leave the harbour?")
+    (timeless,) = evidence_windows([_passage("The crew's departure left the harbour town in despair.", date="2034-05-02")])
+    (monday,) = evidence_windows([_passage("The crew left the harbour on Monday after a long wait.", date="2034-05-02")])
+
+    assert not window_slot(question, timeless)
+    assert window_slot(question, monday)  # the article's date and "on Monday" place it
+
+
 def test_a_month_and_year_pick_the_dated_article_instead_of_being_searched_for(assistant: Assistant) -> None:
     answer = assistant.ask("In the September 2024 report, what share of Phase I had been agreed?")
 
