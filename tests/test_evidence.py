@@ -87,8 +87,8 @@ def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, 
 
 def test_a_dated_article_answers_what_date_only_with_a_sentence_that_places_the_event() -> None:
     question = parse_question("On what date did the crew leave the harbour?")
-    (timeless,) = evidence_windows([_passage("The crew's departure left the harbour town in despair.", date="2034-05-02")])
-    (monday,) = evidence_windows([_passage("The crew left the harbour on Monday after a long wait.", date="2034-05-02")])
+    (timeless,) = evidence_windows([_passage("The departure left the town in despair.", date="2034-05-02")])
+    (monday,) = evidence_windows([_passage("The crew left the harbour on Monday.", date="2034-05-02")])
 
     assert not window_slot(question, timeless)
     assert window_slot(question, monday)  # the article's date and "on Monday" place it
