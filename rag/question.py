@@ -39,7 +39,13 @@ _HAPPENED_Q = re.compile(r"\s*(?:did|has|have|had|was|were)\b(?!.*\bor\b)", re.I
 # ...but "did Netanyahu see any alternative?" asks what someone said or thought, not what happened.
 _ASKS_VIEW = re.compile(rf"\b(?:{QUESTION_VERBS})\b", re.IGNORECASE)
 _COUNT_Q = re.compile(r"\bhow (?:many|much|long)\b|\bwhat (?:number|percentage|share|proportion)\b", re.I)
-_TIME_Q = re.compile(r"^\s*when\b|\bwhat (?:day|date|month|year)\b|\bhow long\b", re.I)
+# "When the crews were seized, what did the minister say?": a clause setting the scene, then the
+# question; what is asked is in the question, not in the "when".
+_SETTING = re.compile(
+    r"^\s*(?:when|after|before|while|once|as soon as)\b[^?]*?,\s*"
+    r"(?=(?:what|who|whom|whose|how|which|where|why|did|does|do|was|were|is|are|has|have|had)\b)",
+    re.IGNORECASE,
+)
 
 
 _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
@@ -196,8 +202,9 @@ def _answer_type(text: str, speaker: str, according: bool = False) -> str:
     according to X" still asks for a number, which X must be the source of."""
     if speaker and not according:
         return "statement"
+    main = _SETTING.sub("", text)
     for kind, pattern in _TYPES:
-        if pattern.search(text):
+        if pattern.search(main):
             return kind
     return "statement" if speaker else "other"
 

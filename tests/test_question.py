@@ -262,3 +262,11 @@ def test_a_first_name_the_articles_never_use_is_someone_else() -> None:
     assert not unknown_first_name("Anneke Solberg", vocab)
     assert not unknown_first_name("President Biden", vocab)  # a title, not a first name
     assert not unknown_first_name("Frida Larsen", vocab)  # nobody of that surname: another test says so
+
+
+def test_a_clause_setting_the_scene_does_not_decide_what_is_asked() -> None:
+    assert parse_question("When the crews were seized, what did the minister say about them?").answer_type == "other"
+    assert parse_question("When the talks resumed in Cairo, who led the delegation?").answer_type == "person"
+    assert parse_question("After the deal collapsed, how many trucks entered?").answer_type == "number"
+    assert parse_question("When did the talks resume?").answer_type == "date"
+    assert parse_question("When was the deal signed, and by whom?").answer_type == "date"
