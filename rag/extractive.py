@@ -14,7 +14,7 @@ from dataclasses import replace
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
 from rag.attribution import opens_quote
 from rag.evidence import EvidenceRanker, Ranking
-from rag.ordinals import ordinal_key, ordinal_words
+from rag.ordinals import numbered_parts, ordinal_key
 from rag.outlets import is_report_of
 from rag.question import Question
 from rag.retrieval import Passage
@@ -66,8 +66,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
     floor = PART_RATIO * best.score
     if question.parts:
         for part in question.parts:
-            if not any(_covers(c, part) for c in chosen):
-                add(next((e for e in ranked if e.score >= floor and _covers(e, part)), None))
+            if not any(covers(c, part) for c in chosen):
+                add(next((e for e in ranked if e.score >= floor and covers(e, part)), None))
     for i, _clause in enumerate(question.clauses):
         top = max((e for e in ranked if e.score >= floor), key=lambda e: e.clause_scores[i])
         if not any(c.clause_scores[i] >= CLAUSE_HIT * top.clause_scores[i] for c in chosen):
@@ -139,13 +139,12 @@ def _same(a: Evidence, b: Evidence) -> bool:
     return len(sa & sb) / max(1, min(len(sa), len(sb))) > _NEAR_DUPLICATE
 
 
-def _covers(ev: Evidence, part: str) -> bool:
+def covers(ev: Evidence, part: str) -> bool:
     """Does this window speak to one part: a name it mentions, or "phase two" as "second phase"?"""
     noun, number = ordinal_key(part)
     if not noun:
         return mentions(ev.text, part)
-    words = ev.text.lower()
-    return noun in words and any(f"{w} {noun}" in words or f"{noun} {w}" in words for w in ordinal_words(number))
+    return (noun, number) in numbered_parts(ev.text)  # "the second phase" covers "stage two"
 
 
 def _label(ev: Evidence, targets: tuple[str, ...]) -> str:

@@ -25,16 +25,11 @@ _MENTION = re.compile(
 )
 
 
-def ordinal_words(number: str) -> tuple[str, ...]:
-    """Every way the articles may write ordinal `number`: "2" -> ("2", "two", "second", "ii")."""
-    return (number, *(word for word, n in ORDINALS.items() if n == number))
-
-
 def ordinal_key(part: str) -> tuple[str, str]:
     """("phase", "2") for "phase two", "second phase" or "Phase II"; ("", "") if not ordinal."""
     words = part.lower().split()
-    if len(words) == 2 and words[1] in ORDINALS:
-        return words[0], ORDINALS[words[1]]
+    if len(words) == 2 and (words[1] in ORDINALS or words[1].isdigit()):
+        return _KIND.get(words[0], words[0]), ORDINALS.get(words[1], words[1])
     return "", ""
 
 

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import Chunk
+from rag.extractive import covers
 from rag.ordinals import numbered_parts, part_match
+from rag.retrieval import Passage
+from rag.windows import evidence_windows
 from tests.builders import ask_articles
 
 
@@ -52,3 +56,12 @@ def test_a_question_about_the_second_stage_is_answered_from_the_second_stage(tmp
     assert not answer.abstained
     assert "four bus lines" in answer.answer
     assert "tram depot" not in answer.answer
+
+
+def test_a_part_asked_as_stage_two_is_covered_by_the_second_phase() -> None:
+    text = "In the second phase, the remaining sailors are to be exchanged for nine coast guard officers."
+    chunk = Chunk("c1", "plan.txt", "h", "Plan", "", 0, len(text), text, 20)
+    (window,) = evidence_windows([Passage(chunk, 1.0, 1)])
+
+    assert covers(window, "stage two") and covers(window, "phase 2")
+    assert not covers(window, "stage three")
