@@ -178,6 +178,7 @@ def test_a_broadcasters_number_is_part_of_the_outlet_not_a_fact_to_find() -> Non
         ("How was the roster dispute eventually resolved?", True),
         ("What was the result of Sunday's match?", True),
         ("Was the stolen violin ever found?", True),
+        ("On what date was the officer actually released on bail?", True),
         ("How many homes did the fire destroy?", False),
     ],
 )
