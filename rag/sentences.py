@@ -67,6 +67,20 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     return spans
 
 
+# A sentence cannot end on these: "had stopped briefly in\nPort Amaro" runs on although the next
+# line starts with a capital. Only for a line of some length: a short headline may end anyhow.
+_HANGING = {
+    "a", "an", "the", "of", "in", "into", "on", "at", "to", "from", "by", "with", "for", "and", "or", "but",
+    "nor", "that", "whose", "his", "her", "its", "their", "our", "was", "were", "is", "are", "had", "has",
+    "have", "be", "been", "will", "would", "than", "as",
+}  # fmt: skip
+
+
+def _hangs(line: str) -> bool:
+    words = line.split()
+    return len(words) >= 8 and words[-1].lower() in _HANGING
+
+
 def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each line, with a line that runs on joined to the next non-blank one."""
     lines: list[tuple[int, int]] = []
@@ -82,7 +96,7 @@ def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
             following = text[line_start:line_end].lstrip()
             # A line with no letters ("-----") is a rule, not a sentence that runs on.
             ends_open = previous.rstrip()[-1:] in ",;:\u2014\u2013-" and any(c.isalpha() for c in previous)
-            if ends_open or (previous.rstrip()[-1:].isalpha() and following[:1].islower()):
+            if ends_open or (previous.rstrip()[-1:].isalpha() and (following[:1].islower() or _hangs(previous))):
                 blocks[-1] = (blocks[-1][0], line_end)
                 continue
         blocks.append((line_start, line_end))

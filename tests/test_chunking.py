@@ -155,6 +155,19 @@ def test_a_sentence_broken_across_lines_is_one_sentence() -> None:
     ]
 
 
+def test_a_line_ending_on_in_runs_on_into_a_capitalised_name_but_a_short_heading_does_not() -> None:
+    text = (
+        "The plane, chartered by the Cavronan government, had stopped briefly in\nPort Amaro before landing.\n"
+        "Talks in\nKarsk resume."
+    )
+
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "The plane, chartered by the Cavronan government, had stopped briefly in\nPort Amaro before landing.",
+        "Talks in",
+        "Karsk resume.",
+    ]
+
+
 def test_a_line_ending_in_a_comma_runs_on_but_a_heading_or_a_rule_does_not() -> None:
     text = (
         "Talks go through mediators, he said,\n\n“We don't know,” he said.\nUS is working\nMiller spoke.\n-----\nEnd."
