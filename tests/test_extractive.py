@@ -4,6 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import Chunk
+from rag.evidence import Ranking
+from rag.extractive import choose
+from rag.question import parse_question
+from rag.retrieval import Passage
+from rag.windows import evidence_windows
 from tests.builders import ask_articles
 
 
@@ -125,3 +131,36 @@ def test_which_egyptian_official_needs_a_named_egyptian_official(
 ) -> None:
     question = "Which Egyptian official hosted the Cairo talks attended by Bill Burns?"
     assert expected in _ask(tmp_path, embedder, {"cairo.txt": f"Cairo talks\n{article}\n"}, question)
+
+
+def _ranking_of(text: str, scores: dict[str, float], question: str) -> Ranking:
+    chunk = Chunk("c1", "a.txt", "h", "Title", "", 0, len(text), text, 200)
+    windows = evidence_windows([Passage(chunk, 1.0, 1)])
+    for window in windows:
+        window.score = next((v for k, v in scores.items() if window.fact_text.startswith(k)), 0.0)
+    ranked = sorted(windows, key=lambda w: w.score, reverse=True)
+    return Ranking(parse_question(question), ranked, ranked[0].score, "")
+
+
+def test_the_sentence_after_the_best_one_finishes_its_thought_beyond_the_word_budget() -> None:
+    lead = (
+        "While many details of the plan remain unclear, parts of the bridging proposal appeared to conform to the new "
+        "demands added in late July, according to officials familiar with the talks, such as troops remaining along "
+        "the border with the neighbouring country, which the mediators have been trying for weeks to settle before "
+        "the next round. "
+    )
+    follow = (
+        "Under the new proposal, the troops would be able to continue to patrol part of that border area, albeit in "
+        "reduced numbers, according to four officials who spoke on condition of anonymity because they were not "
+        "authorised to speak publicly about it. "
+    )
+    other = (
+        "Elsewhere, the talks on the exchange of prisoners are expected to resume in Cairo next week with mediators."
+    )
+    question = "What would the proposal let the troops keep doing along the border?"
+
+    adjacent = choose(_ranking_of(lead + follow + other, {"While": 0.6, "Under": 0.5, "Else": 0.2}, question), 4)
+    apart = choose(_ranking_of(lead + other + " " + follow, {"While": 0.6, "Under": 0.5, "Else": 0.2}, question), 4)
+
+    assert [w.fact_text[:5] for w in adjacent] == ["While", "Under"]  # together past the 80-word budget
+    assert [w.fact_text[:5] for w in apart] == ["While"]
