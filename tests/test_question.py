@@ -179,6 +179,7 @@ def test_a_broadcasters_number_is_part_of_the_outlet_not_a_fact_to_find() -> Non
         ("What was the result of Sunday's match?", True),
         ("Was the stolen violin ever found?", True),
         ("On what date was the officer actually released on bail?", True),
+        ("Did Israel end up making its own offer?", True),
         ("How many homes did the fire destroy?", False),
     ],
 )
