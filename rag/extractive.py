@@ -73,6 +73,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         top = max((e for e in ranked if e.score >= floor), key=lambda e: e.clause_scores[i])
         if not any(c.clause_scores[i] >= CLAUSE_HIT * top.clause_scores[i] for c in chosen):
             add(top)
+    if question.compare and question.clauses and len(chosen) > 1 and not any(chosen[0].clause_scores):
+        chosen.pop(0)  # the best overall answers neither side of the comparison: the sides' windows do
     for i, _name in enumerate(ranking.targets):  # one window from each report the question names
         if not any(c.target == i for c in chosen):
             add(next((e for e in ranked if e.target == i and e.slot), None))

@@ -29,7 +29,8 @@ _SPEAKER = re.compile(
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 # Asks how something turned out, which an article written before the outcome cannot say.
 _OUTCOME_Q = re.compile(
-    r"\b(?:eventually|ultimately|finally|actually|in the end|ever|end(?:ed|s)? up)\b|\b(?:result|outcome|verdict) of\b", re.IGNORECASE
+    r"\b(?:eventually|ultimately|finally|actually|in the end|ever|end(?:ed|s)? up)\b|\b(?:result|outcome|verdict) of\b",
+    re.IGNORECASE,
 )
 _YES_NO = re.compile(
     r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b(?!.*\bor\b)", re.IGNORECASE

@@ -164,3 +164,22 @@ def test_the_sentence_after_the_best_one_finishes_its_thought_beyond_the_word_bu
 
     assert [w.fact_text[:5] for w in adjacent] == ["While", "Under"]  # together past the 80-word budget
     assert [w.fact_text[:5] for w in apart] == ["While"]
+
+
+def test_a_comparison_is_answered_by_its_sides_not_by_a_sentence_that_answers_neither() -> None:
+    text = (
+        "The envoy met the prime minister on Monday and discussed the counterproposal with him at length. "
+        "The envoy said the reply creates space for a deal to be reached soon. "
+        "The prime minister rejected the reply and promised to fight on until absolute victory."
+    )
+    question = "How did the envoy's reaction to the counterproposal differ from the prime minister's?"
+    ranking = _ranking_of(text, {"The envoy met": 0.7, "The envoy said": 0.5, "The prime": 0.5}, question)
+    sides = {"The envoy met": [0.0, 0.0], "The envoy said": [0.5, 0.0], "The prime": [0.0, 0.5]}
+    for window in ranking.ranked:
+        window.clause_scores = next(v for k, v in sides.items() if window.fact_text.startswith(k))
+    assert len(ranking.question.clauses) == 2
+
+    chosen = [w.fact_text[:14] for w in choose(ranking, 4)]
+
+    assert "The envoy met " not in chosen
+    assert {"The envoy said", "The prime mini"} <= set(chosen)
