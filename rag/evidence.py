@@ -193,7 +193,7 @@ class EvidenceRanker:
                 ev.slot = False  # a figure from another moment than the one asked about
             score *= 1.0 if ev.slot else SLOT_MISSING
             # Where and what the window is, whatever is asked of it: the clauses are scored with it too.
-            ev.placement = 1.0 if _FINISHED.search(ev.text) else HEADING
+            ev.placement = 1.0 if _FINISHED.search(ev.text) and not ev.caption else HEADING  # captions too
             if picks and ev.source not in picks:
                 ev.placement *= WRONG_ARTICLE if not dated_picks else WRONG_DATE
             score *= ev.placement

@@ -23,6 +23,8 @@ _FINITE = re.compile(
     r"\b(?:[a-z]+ed|is|was|are|were|has|had|have|did|does|will|would|can|could|said|says|won|lost|"
     r"left|fell|rose|came|went|made|took|gave|met|held|told|began|broke|quit|resigned|refused)\b"
 )
+# A photo credit closes a caption: "(AP Photo/Nathan Howard)", "(Jack Guez/AFP)", "(Getty Images)".
+_CREDIT = re.compile(r"\((?:[^()]*/[^()]*|[^()]*\b(?:Photo|Getty|AFP|Reuters|EPA)\b[^()]*)\)\s*$")
 _ENDS = re.compile(r"[.!?][\"”’']?\s*$")
 MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 
@@ -47,6 +49,7 @@ class Evidence:
     placement: float = 1.0  # the heading and wrong-article penalties, which hold for any question
     clause_scores: list[float] = field(default_factory=list)  # how well it answers each of the question's clauses
     notes: list[str] = field(default_factory=list)
+    caption: bool = False  # a photo caption: its credit follows it ("… in Washington. (AP Photo/Nathan Howard)")
 
     @property
     def text(self) -> str:
@@ -110,6 +113,7 @@ def evidence_windows(passages: list[Passage]) -> list[Evidence]:
                     first=first,
                     fact=i,
                     last=last,
+                    caption=last + 1 < len(texts) and bool(_CREDIT.match(texts[last + 1])),
                 )
             )
     return out

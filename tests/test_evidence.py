@@ -59,6 +59,17 @@ def test_a_short_quoted_sentence_is_kept_inside_its_window() -> None:
     assert any(w.fact_text == "“Whoever did this knew the building." for w in windows)
 
 
+def test_a_photo_caption_is_known_by_its_credit() -> None:
+    text = (
+        "Spokesperson Matthew Miller answers questions during a news briefing on July 18, 2023, in Washington. "
+        "(AP Photo/Nathan Howard)\nMiller said on Wednesday that real progress was made in the talks. "
+        "Families hold placards during a demonstration in Tel Aviv on March 26, 2024. (Jack Guez/AFP)"
+    )
+    captions = {w.fact_text[:8]: w.caption for w in evidence_windows([_passage(text)])}
+
+    assert captions == {"Spokespe": True, "Miller s": False, "Families": True}
+
+
 def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is_not() -> None:
     text = "Mediators sent the revised offer to both sides on Friday. Israel accepted the offer. Tesla Q2 2020 revenue."
     facts = [w.fact_text for w in evidence_windows([_passage(text)])]
