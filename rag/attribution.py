@@ -18,7 +18,8 @@ from rag.words import ROLE_NOUNS, mentions
 _VERB = rf"(?:{TEXT_VERBS}|according to)"
 # "…, he said." / "said she" / "the Israeli prime minister said": who is meant is in an earlier sentence.
 _POINTS_BACK = re.compile(
-    rf"\b(?:he|she|they)\s+(?:also\s+)?{_VERB}\b|\b{_VERB}\s+(?:he|she)\b"
+    # "…,” said he." inverts; "Miller said he didn't" names its speaker and points nowhere.
+    rf"\b(?:he|she|they)\s+(?:also\s+)?{_VERB}\b|\b{_VERB}\s+(?:he|she)\b(?=\s*(?:[.,;:!?]|$))"
     rf"|\bthe\s+(?:[a-z\-]+\s+){{0,3}}(?:{ROLE_NOUNS})\s+{_VERB}\b",
     re.IGNORECASE,
 )
@@ -42,6 +43,11 @@ _ANONYMOUS = re.compile(
 # A sentence's opening time or place phrase ("On Tuesday, …", "Later on Wednesday, …"), before its subject.
 _LEAD_IN = re.compile(r"^[\W]*(?:(?:on|last|earlier|later|in|at|after|before|during)\b[^,]{0,40},\s*)?", re.I)
 
+# ...and a clause before the main one ("as Blinken traveled to Egypt, Hamas said …"): not its subject.
+_SUBORDINATE = re.compile(
+    r"^(?:as|while|when|after|before|although|though|since|because|if|once)\b[^,]{0,90},\s*", re.IGNORECASE
+)
+
 
 def credits(sentence: str, name: str) -> bool:
     """The sentence is `name`'s doing or saying: `name` is its subject ("Hamas officials have issued
@@ -49,7 +55,7 @@ def credits(sentence: str, name: str) -> bool:
     Stricter than `attributed`, for which a mention anywhere in a sentence that reports speech will
     do: "the White House submitted a “final bridging proposal” … between Israel and Hamas" is not
     how Hamas responded."""
-    opening = " ".join(_LEAD_IN.sub("", sentence, count=1).split()[:6])
+    opening = " ".join(_SUBORDINATE.sub("", _LEAD_IN.sub("", sentence, count=1), count=1).split()[:6])
     if mentions(opening, name):
         return True
     named = re.escape(name)

@@ -116,3 +116,10 @@ def test_a_statement_by_someone_unnamed_is_recognised(sentence: str, unnamed: bo
 )
 def test_credits_reads_whose_doing_or_saying_a_sentence_is(sentence: str, name: str, credited: bool) -> None:
     assert credits(sentence, name) is credited
+
+
+def test_a_clause_before_the_main_one_is_not_the_subject_and_said_he_is_not_pointing_back() -> None:
+    sentence = "On Tuesday, as Blinken traveled to Egypt and Qatar to push for an agreement, Hamas said it was eager."
+    assert not credits(sentence, "Blinken") and credits(sentence, "Hamas")
+    assert not points_back("Miller said he didn’t have “a timetable,” adding that they were working on it.")
+    assert points_back("“We will see,” said he.")
