@@ -63,7 +63,9 @@ _PART_CUE = re.compile(
     r"\b(?:both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
     # "how did A and B each respond", "each of the reports"; not "each affected customer".
     r"|\beach\b(?=\s*(?:[?,.;]|$|of\b|other\b|[a-z]+\s*(?:[?,.;]|$)|[a-z]+\s+(?:about|on|to|for|the|that|in|with)\b))"
-    r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b",
+    r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b"
+    # "How did the number of strikers change over the dispute?": each report's figure, in turn.
+    r"|\b(?:chang|evolv|shift)\w*\s+(?:over|across|between|from|during|through(?:out)?)\b",
     re.IGNORECASE,
 )
 # "Do the Herald and the Courier agree …": across the two named sources (alone, "did Israel agree" is not).
@@ -91,7 +93,7 @@ _TYPES = (
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b"
         # "Did the reports give the same figure for …", "their numbers on …": the figures are asked for.
-        r"|\b(?:same|different|their|the) (?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
+        r"|\b(?:same|different|their|the)(?: [a-z]+ed)? (?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
         re.I)),
     ("person", re.compile(rf"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|{ROLE_NOUNS})s?\b",
                           re.I)),

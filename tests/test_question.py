@@ -272,3 +272,10 @@ def test_a_clause_setting_the_scene_does_not_decide_what_is_asked() -> None:
     assert parse_question("After the deal collapsed, how many trucks entered?").answer_type == "number"
     assert parse_question("When did the talks resume?").answer_type == "date"
     assert parse_question("When was the deal signed, and by whom?").answer_type == "date"
+
+
+def test_how_a_reported_figure_changed_over_a_dispute_asks_each_reports_figure() -> None:
+    q = parse_question("How did the reported number of striking workers change over the course of the dispute?")
+    assert q.answer_type == "number" and q.focus == "striking workers"
+    assert q.across
+    assert not parse_question("What changed in the plan?").across
