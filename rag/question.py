@@ -93,7 +93,8 @@ _TYPES = (
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b"
         # "Did the reports give the same figure for …", "their numbers on …": the figures are asked for.
-        r"|\b(?:same|different|their|the)(?: [a-z]+ed)? (?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
+        r"|\b(?:same|different|their|the)(?: [a-z]+ed)? "
+        r"(?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
         re.I)),
     ("person", re.compile(rf"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|{ROLE_NOUNS})s?\b",
                           re.I)),
