@@ -213,6 +213,11 @@ def _head_noun(phrase: str) -> str:
     return next((w for w in words if not w[:1].isupper() and not w.endswith(("'s", "’s"))), words[0] if words else "")
 
 
+_NOT_RESTRICTIVE = frozenset(
+    {"the", "a", "an", "senior", "top", "leading", "high-ranking", "high-level", "key", "prominent", "veteran", "main"}
+)
+
+
 def _fills_role(question: Question, text: str, context: str = "") -> bool:
     """ "Which Egyptian president": the window names someone right next to that role, and the role's
     modifiers ("Egyptian") stand next to it too; a name the sentence lacks may be in its context
@@ -221,7 +226,8 @@ def _fills_role(question: Question, text: str, context: str = "") -> bool:
     match = _ROLE_QUESTION.search(question.text)
     if not match:
         return any(w[:1].isupper() for w in text.split()[1:])
-    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in {"the", "a", "an"}]
+    # "senior", "top": how the question rates the role, which the article need not repeat
+    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
     stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
     in_text, in_context = normalise(text), normalise(context)
     words = text.split()

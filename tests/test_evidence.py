@@ -82,6 +82,8 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
     ("question", "text", "filled"),
     [
         ("How many trucks entered?", "Some 40 trucks entered on Monday.", True),
+        ("Which senior UN official warned of a famine?", "UN Secretary-General Antonio Guterres warned of it.", True),
+        ("Which Egyptian official warned of a famine?", "UN Secretary-General Antonio Guterres warned of it.", False),
         ("How many men were freed in all?", "In all, 37 fishermen were freed under the plan.", True),
         ("How many men were freed in all?", "In all, 37 women were freed under the plan.", False),
         ("How many people were hurt in the blast?", "Two men were hurt in the blast on Monday.", True),
