@@ -100,8 +100,8 @@ _TYPES = (
                           re.I)),
     ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
                           r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry)\b", re.I)),
-    ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:city|cities|country|countries|place|"
-                         r"location|capital|town|region)\b", re.I)),
+    ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:two |three |other )?"
+                         r"(?:city|cities|country|countries|place|location|capital|town|region)\b", re.I)),
     ("reason", re.compile(r"^\s*why\b|\bwhat (?:reason|caused|led to)\b|\bfor what reason\b", re.I)),
 )  # fmt: skip
 

@@ -279,3 +279,7 @@ def test_how_a_reported_figure_changed_over_a_dispute_asks_each_reports_figure()
     assert q.answer_type == "number" and q.focus == "striking workers"
     assert q.across
     assert not parse_question("What changed in the plan?").across
+
+
+def test_which_two_countries_asks_for_places() -> None:
+    assert parse_question("Besides the US, which two countries acted as go-betweens?").answer_type == "place"
