@@ -1,7 +1,7 @@
-"""Choose the extractive abstention threshold on the dev split only, over both corpora.
+"""Choose the extractive abstention threshold on the dev split only, over the three corpora.
 
-Run: `python -m evals.calibrate` (builds temporary indexes of seeds/ and of the fictional
-corpus, evals/corpora/fictional/, so no threshold is fitted to five articles). Every dev
+Run: `python -m evals.calibrate` (builds temporary indexes of seeds/ and of the invented
+corpora evals/corpora/fictional/ and evals/corpora/serial/, so no threshold is fitted to five articles). Every dev
 question is answered with abstention off; each candidate threshold is charged a cost per
 question (see `_cost`): answering an unanswerable question costs twice a false abstention.
 The cheapest threshold wins; ties go to the lowest, since an extractive answer is a
@@ -14,7 +14,16 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from evals.dataset import DATASET_PATH, FICTIONAL_CORPUS, FICTIONAL_PATH, SEEDS_DIR, QAItem, load_dataset
+from evals.dataset import (
+    DATASET_PATH,
+    FICTIONAL_CORPUS,
+    FICTIONAL_PATH,
+    SEEDS_DIR,
+    SERIAL_CORPUS,
+    SERIAL_PATH,
+    QAItem,
+    load_dataset,
+)
 from evals.metrics import must_include_hit
 from rag import Assistant, load_settings
 from rag.indexing import index_paths
@@ -28,7 +37,8 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="also list every dev question with its score")
     args = parser.parse_args()
     rows = []
-    for dataset, corpus in ((DATASET_PATH, SEEDS_DIR), (FICTIONAL_PATH, FICTIONAL_CORPUS)):
+    corpora = ((DATASET_PATH, SEEDS_DIR), (FICTIONAL_PATH, FICTIONAL_CORPUS), (SERIAL_PATH, SERIAL_CORPUS))
+    for dataset, corpus in corpora:
         rows += _answer_dev(dataset, corpus)
     steps = int(0.8 / args.step) + 1
     best_t, best_cost = 0.0, float("inf")
