@@ -156,12 +156,17 @@ def asked_moment(question: Question) -> frozenset[str]:
     if question.answer_type != "number":
         return frozenset()
     match = _WHEN_CLAUSE.search(question.text)
-    return frozenset(stems(match.group("moment"))) if match else frozenset()
+    return frozenset(stems(_unhyphenated(match.group("moment")))) if match else frozenset()
 
 
 def speaks_of_moment(moment: frozenset[str], text: str) -> bool:
     """`text` says at least half of what the question says of the asked moment (`asked_moment`)."""
-    return not moment or 2 * len(moment & stems(text)) >= len(moment)
+    return not moment or 2 * len(moment & stems(_unhyphenated(text))) >= len(moment)
+
+
+def _unhyphenated(text: str) -> str:
+    """ "week-long" and "weeklong" are one word to a reader, so they are one here."""
+    return re.sub(r"(?<=[a-z])-(?=[a-z])", "", text, flags=re.IGNORECASE)
 
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:

@@ -26,6 +26,12 @@ def test_the_moment_a_figure_is_asked_for_is_read_from_a_trailing_when_clause() 
     assert not asked_moment(parse_question("When was the fire contained?"))
 
 
+def test_a_hyphen_does_not_make_another_moment() -> None:
+    moment = asked_moment(parse_question("How many were freed during the week-long pause in late November?"))
+    assert speaks_of_moment(moment, "During a weeklong truce in late November, 105 civilians were released.")
+    assert not speaks_of_moment(moment, "During the first days of the war, 40 people were released.")
+
+
 def test_a_figure_from_another_moment_does_not_answer(tmp_path: Path, embedder: object) -> None:
     answer = ask_articles(tmp_path, embedder, {"fire.txt": _FIRE}, _QUESTION)
 
