@@ -27,7 +27,8 @@ def test_the_moment_a_figure_is_asked_for_is_read_from_a_trailing_when_clause() 
 
 
 def test_a_hyphen_does_not_make_another_moment() -> None:
-    moment = asked_moment(parse_question("How many were freed during the week-long pause in fighting in late November?"))
+    question = parse_question("How many were freed during the week-long pause in fighting in late November?")
+    moment = asked_moment(question)
     assert speaks_of_moment(moment, "During a weeklong truce in late November, 105 civilians were released.")
     assert not speaks_of_moment(moment, "During the first days of the war, 40 people were released.")
 
