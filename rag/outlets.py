@@ -19,6 +19,8 @@ _ONE = re.compile(rf"\b(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}s?\b")
 _TWO = re.compile(rf"\b(?P<a>{_NAME})\s+and\s+(?:the\s+)?(?P<b>{_NAME})(?:[’']s)?\s+{_REPORT}s\b")
 _ACCORDING = re.compile(rf"\baccording to (?:the\s+)?(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}\b")
 _BRACKETED = re.compile(rf"\((?P<a>{_NAME})\)")
+# "officials cited by Al Jazeera", "as reported by the New York Times": the outlet is the report.
+_CITED = re.compile(rf"\b(?:cited|quoted|reported|interviewed|published) by (?:the\s+)?(?P<a>{_NAME})")
 # Words a question may put before a name: "In the September 2024 report" names no outlet.
 _NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
     "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did",
@@ -28,7 +30,7 @@ _NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
 def named_outlets(text: str) -> tuple[str, ...]:
     """Outlet names in the order the question gives them, each once ("Times of Israel")."""
     found: list[tuple[int, str]] = []
-    for pattern in (_TWO, _ONE, _ACCORDING, _BRACKETED):
+    for pattern in (_TWO, _ONE, _ACCORDING, _BRACKETED, _CITED):
         for match in pattern.finditer(text):
             for group in ("a", "b"):
                 if group in match.groupdict() and match.group(group):
