@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.speech import TEXT_VERBS, reports_speech
+from rag.speech import PRESENT_VERBS, TEXT_VERBS, reports_speech
 from rag.words import ROLE_NOUNS, mentions
 
 _VERB = rf"(?:{TEXT_VERBS}|according to)"
@@ -24,6 +24,9 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _OPENING_QUOTE = ("“", '"', "‘")
+PRESENT_REACH = 8  # sentences back to the one a present-tense "he says" continues
+_PRESENT_POINTER = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?(?:{PRESENT_VERBS})\b", re.IGNORECASE)
+_PRESENT_SPEECH = re.compile(rf"\b(?:{PRESENT_VERBS})\b", re.IGNORECASE)
 # "An Egyptian official told AFP", "two Israeli officials said", "according to sources familiar with":
 # a statement whose speaker has no name. The phrase opens a clause; its modifiers are names or a few
 # plain adjectives, so "Kirby, speaking to officials, said" is not read as an unnamed speaker.
@@ -98,12 +101,48 @@ def attributed(sentences: Sequence[str], index: int, speaker: str, reach: int = 
         return False
     if mentions(sentences[index], speaker) and reports_speech(sentences[index]):
         return True
+    unit = quote_unit(sentences, index)
     j = index
     while j > 0 and index - j < reach and points_back(sentences[j]):
         j -= 1
         if mentions(sentences[j], speaker):
-            return True
+            # "…,” he says" after "Netanyahu has continued to insist …": the present tense carries on
+            # someone reported in the present ("Kirby claims …" earlier), not this sentence's subject.
+            return continues(unit, sentences[j])
+    if points_back(sentences[index]) and _PRESENT_POINTER.search(unit):
+        # ...so it is the last one named speaking in the present, a paragraph or two before.
+        return present_speaker_before(sentences[:index], speaker)
     return False
+
+
+def present_speaker_before(sentences: Sequence[str], speaker: str) -> bool:
+    """The last of `sentences` (up to PRESENT_REACH back) naming someone speaking in the present
+    ("Kirby claims …") names `speaker`: whom a later "…,” he says" continues."""
+    for sentence in reversed(sentences[-PRESENT_REACH:]):
+        if _PRESENT_SPEECH.search(sentence) and not _PRESENT_POINTER.search(sentence):
+            return mentions(sentence, speaker)
+    return False
+
+
+def present_pointer(text: str) -> bool:
+    """ "…,” he says": a quote whose speaker is whoever was last reported in the present."""
+    return points_back(text) and bool(_PRESENT_POINTER.search(text))
+
+
+def quote_unit(sentences: Sequence[str], k: int) -> str:
+    """Sentence `k` with the rest of a quote it opens ("“There has been progress made." + "We need
+    … implementation,” he says"): where its "he says" is, if it has one."""
+    end = k
+    while end + 1 < len(sentences) and end - k < 3 and opens_quote(" ".join(sentences[k : end + 1])):
+        end += 1
+    return " ".join(sentences[k : end + 1])
+
+
+def continues(pointer: str, before: str) -> bool:
+    """May the "…,” he says" of `pointer` be the speaker of `before`? Not when it is in the present
+    and `before` reports no one in the present: "Netanyahu has continued to insist …", then "“There
+    has been progress made …,” he says" continues Kirby's "claims" of a paragraph before."""
+    return not _PRESENT_POINTER.search(pointer) or bool(_PRESENT_SPEECH.search(before))
 
 
 def quote_is_by(text: str, start: int, end: int, speaker: str) -> bool:

@@ -37,7 +37,7 @@ from rag.slots import (
     slot_filled,
     speaks_of_moment,
 )
-from rag.speaker_topic import said_nothing_on
+from rag.speaker_topic import credited_in_article, said_nothing_on
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -181,8 +181,9 @@ class EvidenceRanker:
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
-            ev.speaker_ok = ev.source not in namesakes and any(
-                attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1)
+            ev.speaker_ok = ev.source not in namesakes and (
+                any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
+                or credited_in_article(self._article_text(ev.source), ev, question.speaker)
             )
             ev.slot = window_slot(question, ev, self.similarity) or (
                 ev.source not in namesakes and self._speaker_in_article(question, ev)
@@ -255,12 +256,13 @@ class EvidenceRanker:
             return False
         return in_vocabulary(question.speaker, facts.words)
 
+    def _article_text(self, source: str) -> str:
+        facts = self.articles.get(source) if self.articles is not None else None
+        return facts.text if facts is not None else ""
+
     def _namesake_only(self, question: Question, source: str) -> bool:
         """The article's person of that surname is someone else ("Anneke Solberg" for "Frida Solberg")."""
-        if not question.speaker or self.articles is None:
-            return False
-        facts = self.articles.get(source)
-        return facts is not None and someone_else(question.speaker, facts.text)
+        return bool(question.speaker) and someone_else(question.speaker, self._article_text(source))
 
     def report_targets(self, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
         return report_targets(self.articles, question)

@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rag.attribution import anonymous_source, credits
+from rag.attribution import anonymous_source, credits, present_pointer, present_speaker_before
+from rag.sentences import sentence_spans
 from rag.speech import QUESTION_VERBS, reports_speech
 from rag.words import stems
 
@@ -47,6 +48,18 @@ def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
         return ""
     topic = f" about {question.topic}" if question.topic else " on this"
     return f"The articles do not report {question.speaker} saying anything{topic}."
+
+
+def credited_in_article(article_text: str, ev: Evidence, speaker: str) -> bool:
+    """A "…,” he says" window whose speaker was named before its chunk began ("Kirby claims …" a
+    paragraph earlier): read the article (rag.article_facts keeps it, lowercased) up to the window."""
+    if not article_text or not present_pointer(" ".join(ev.pieces)):
+        return False
+    at = article_text.find(" ".join(ev.fact_text.lower().split()))
+    if at <= 0:
+        return False
+    before = article_text[max(0, at - 3000) : at]
+    return present_speaker_before([before[s.start : s.end] for s in sentence_spans(before)], speaker)
 
 
 def restates(question: Question, ev: Evidence) -> float:

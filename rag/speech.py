@@ -70,6 +70,8 @@ QUESTION_VERBS = _alternation(set(REPORTING) | set(ASKING))
 # "Who said/told/vowed …": past and present forms.
 WHO_VERBS = _alternation({past(v) for v in REPORTING + WHO_DID} | {_third_person(v) for v in ("say", "tell")})
 
+# "he says", "Kirby claims": speech reported in the present tense, which a "…,” he says" continues.
+PRESENT_VERBS = _alternation({_third_person(v) for v in REPORTING if v not in _NOUN_TOO})
 SPEECH = re.compile(rf"\b(?:{TEXT_VERBS}|according to)\b|[“”\"]", re.IGNORECASE)
 
 

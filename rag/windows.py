@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.attribution import closes_quote, opens_quote, points_back
+from rag.attribution import closes_quote, continues, opens_quote, points_back, quote_unit
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
 
@@ -130,13 +130,17 @@ def _window(texts: list[str], i: int) -> tuple[int, int]:
     """Grow back to the sentence that names the speaker, forward over a quote that runs on."""
     first, last = i, i
     words = len(texts[i].split())
-    while first > 0 and ((i - first < 2 and points_back(texts[first])) or closes_quote(" ".join(texts[first : i + 1]))):
+    while first > 0 and (
+        (i - first < 2 and points_back(texts[first]) and continues(quote_unit(texts, first), texts[first - 1]))
+        or closes_quote(" ".join(texts[first : i + 1]))
+    ):
         words += len(texts[first - 1].split())
         if words > MAX_WINDOW_WORDS:
             break
         first -= 1
     while last + 1 < len(texts) and (
-        opens_quote(" ".join(texts[first : last + 1])) or (last == i and points_back(texts[last + 1]))
+        opens_quote(" ".join(texts[first : last + 1]))
+        or (last == i and points_back(texts[last + 1]) and continues(quote_unit(texts, last + 1), texts[last]))
     ):
         words += len(texts[last + 1].split())
         if words > MAX_WINDOW_WORDS:

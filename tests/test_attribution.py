@@ -123,3 +123,19 @@ def test_a_clause_before_the_main_one_is_not_the_subject_and_said_he_is_not_poin
     assert not credits(sentence, "Blinken") and credits(sentence, "Hamas")
     assert not points_back("Miller said he didn’t have “a timetable,” adding that they were working on it.")
     assert points_back("“We will see,” said he.")
+
+
+_KIRBY = [
+    "Spokesperson John Kirby claims in a briefing that progress was made in talks yesterday in Cairo.",
+    "Prime Minister Benjamin Netanyahu has been insisting on a new demand he submitted last month.",
+    "Netanyahu has continued to insist that he won’t budge on the issue.",
+    "“There has been progress made.",
+    "We need now for both sides to come together and work toward implementation,” he says, noting the talks.",
+]
+
+
+def test_a_present_tense_he_says_continues_the_last_speaker_reported_in_the_present() -> None:
+    assert attributed(_KIRBY, 4, "Kirby") and attributed(_KIRBY, 3, "Kirby")
+    assert not attributed(_KIRBY, 4, "Netanyahu") and not attributed(_KIRBY, 3, "Netanyahu")
+    # the past tense still points to the sentence before: "Lew said …" then "“…,” he said."
+    assert attributed(["Lew said that Israel has shown flexibility.", "“There is flexibility,” he said."], 1, "Lew")

@@ -70,6 +70,24 @@ def test_a_photo_caption_is_known_by_its_credit() -> None:
     assert captions == {"Spokespe": True, "Miller s": False, "Families": True}
 
 
+def test_a_present_tense_quote_is_not_windowed_with_a_sentence_about_someone_else() -> None:
+    text = (
+        "Netanyahu has continued to insist that he won’t budge on the issue.\n“There has been progress made. "
+        "We need now for both sides to come together,” he says, noting that talks in Cairo continue today."
+    )
+    windows = evidence_windows([_passage(text)])
+
+    assert all(not (w.text.startswith("Netanyahu") and "he says" in w.text) for w in windows)
+
+
+def test_kirbys_quote_a_paragraph_after_his_name_is_his_and_not_netanyahus(assistant: Assistant) -> None:
+    kirby = assistant.ask("What did Kirby say the two sides needed to do next?")
+    netanyahu = assistant.ask("What did Netanyahu say about progress in the talks?")
+
+    assert not kirby.abstained and "work toward implementation" in kirby.citations[0].quote
+    assert not any(c.quote.startswith("Netanyahu has continued") and "he says" in c.quote for c in netanyahu.citations)
+
+
 def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is_not() -> None:
     text = "Mediators sent the revised offer to both sides on Friday. Israel accepted the offer. Tesla Q2 2020 revenue."
     facts = [w.fact_text for w in evidence_windows([_passage(text)])]
