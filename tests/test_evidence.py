@@ -10,6 +10,7 @@ import pytest
 from rag import Answer, Assistant, load_settings
 from rag.chunking import Chunk
 from rag.evidence import window_slot
+from rag.extractive import _introduction
 from rag.indexing import index_paths
 from rag.question import parse_question
 from rag.retrieval import Passage
@@ -205,6 +206,21 @@ def test_a_who_answer_naming_someone_by_surname_adds_the_sentence_introducing_th
     )
 
     assert "Hallie Brandt" in answer.answer and "Nobody goes into politics" in answer.answer
+
+
+def test_a_surname_opening_the_quoted_sentence_also_gets_its_introduction() -> None:
+    text = (
+        "The mayor of Brackenford, Hallie Brandt, proposed closing five branch libraries this spring. "
+        "Councillors argued about the cuts for three hours on Tuesday evening. "
+        "Brandt defended the plan. “Nobody goes into politics to close libraries,” she said."
+    )
+    windows = evidence_windows([_passage(text)])
+    quote = _window_for(windows, "“Nobody")
+    question = parse_question("Who said that no one enters politics in order to shut libraries?")
+
+    assert quote.text.startswith("Brandt defended")
+    introduction = _introduction(windows, quote, question)
+    assert introduction is not None and "Hallie Brandt" in introduction.text
 
 
 def test_a_question_crediting_the_wrong_speaker_gets_the_words_with_their_real_speaker(
