@@ -92,6 +92,7 @@ _TYPES = (
     ("number", re.compile(
         r"\bhow (?:many|much|long|large|big|old|far)\b|\bwhat (?:number|percentage|percent|share|proportion|"
         r"fraction|portion|figure|toll|amount|total|sum)\b|\bwhat (?:was|is) the (?:death )?toll\b"
+        r"|\b(?:death|casualty) tolls?\b"
         # "Did the reports give the same figure for …", "their numbers on …": the figures are asked for.
         r"|\b(?:same|different|their|the)(?: [a-z]+ed)? "
         r"(?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",

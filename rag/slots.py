@@ -51,6 +51,8 @@ _ROLE_QUESTION = re.compile(
     rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
     re.IGNORECASE,
 )
+# A death toll, however asked ("the number of dead", "deaths", "the toll") or told ("were killed").
+_DEATHS = frozenset(stems("dead death deaths died killed fatalities casualties toll bodies"))
 # "How many people …" is met by "12 fishermen", "two men" or "40 detainees".
 _PEOPLE = frozenset(stems("people persons individuals"))
 _PERSONS = frozenset(["men", "women", "children", "people", "captives", "hostages", "civilians", "residents", "crew"])
@@ -187,6 +189,8 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
     counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]
     if any(_counts_the_same(question.focus_stems, question.focus, noun) for noun in counted):
         return True
+    if question.focus_stems & _DEATHS and stems(plain) & _DEATHS:
+        return True  # "the number of dead": "27 people were killed", "the toll rose to 31"
     if similarity is None or not counted:
         return False
     # The words as asked, not their stems: MiniLM knows "houses", not "hous".
