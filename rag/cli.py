@@ -65,10 +65,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     if not report.indexed_anything:
         raise NothingIndexedError(
-            "Nothing could be indexed"
-            + (" (the warnings above say why)" if report.skipped else "")
-            + ". newsrag reads .txt, .md or .html files in UTF-8, PDFs with a text layer, .docx files, "
-            "and the http(s) address of an article page or an RSS/Atom feed."
+            "Nothing could be indexed: the warnings above say why."
+            if report.skipped
+            else "Nothing could be indexed. newsrag reads .txt, .md or .html files in UTF-8, PDFs with a text layer, "
+            ".docx files, and the http(s) address of an article page or an RSS/Atom feed."
         )
     return 0
 

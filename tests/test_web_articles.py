@@ -206,4 +206,4 @@ def test_a_url_that_fails_alone_exits_nonzero_saying_why(tmp_path: Path, site: S
     result = run(["index", "--quiet", site.url("/news/gone.html")], tmp_path, RAG_INDEX_DIR=str(tmp_path / "index"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"warning: skipped {site.url('/news/gone.html')}: the server answered HTTP 404 Not Found" in result.stderr
-    assert "the http(s) address of an article page or an RSS/Atom feed" in result.stderr
+    assert "Nothing could be indexed: the warnings above say why." in result.stderr
