@@ -6,7 +6,7 @@ import pytest
 
 from rag.chunking import Chunk
 from rag.evidence import Ranking
-from rag.extractive import choose
+from rag.extractive import _compose, choose
 from rag.question import parse_question
 from rag.retrieval import Passage
 from rag.windows import evidence_windows
@@ -183,3 +183,16 @@ def test_a_comparison_is_answered_by_its_sides_not_by_a_sentence_that_answers_ne
 
     assert "The envoy met " not in chosen
     assert {"The envoy said", "The prime mini"} <= set(chosen)
+
+
+def test_the_speakers_own_act_is_not_corrected_as_someone_elses_words() -> None:
+    question = "What did Tamm say about the offer?"
+    text = "The port offered a 4 per cent rise on Monday. Tamm rejected the offer. Talks will resume next week."
+    acted = _ranking_of(text, {"Tamm": 0.6, "The port": 0.3, "Talks": 0.1}, question)
+    other = _ranking_of(text, {"The port": 0.6, "Tamm": 0.3, "Talks": 0.1}, question)
+
+    own = _compose(question, acted.question, [acted.ranked[0]], 0.6)
+    theirs = _compose(question, other.question, [other.ranked[0]], 0.6)
+
+    assert own.answer.startswith("Tamm rejected the offer.")
+    assert theirs.answer.startswith("The sources do not attribute the offer to Tamm")
