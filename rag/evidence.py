@@ -37,7 +37,7 @@ from rag.slots import (
     slot_filled,
     speaks_of_moment,
 )
-from rag.speaker_topic import credited_in_article, said_nothing_on
+from rag.speaker_topic import RESTATES, credited_in_article, said_nothing_on
 from rag.speech import reports_speech
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 SIMILARITY_WEIGHT = 0.7
 # Someone else's words answer a "what did X say" question (credited to their real speaker) when
 # they hold this share of its weighted terms; on dev, 0.5 and 0.7 gave the same answers.
-MISATTRIBUTED_OVERLAP = 0.6
 # Multiplicative penalties, each for one way a window can look relevant without answering.
 SLOT_MISSING = 0.7  # no quantity for "how many", no time for "when", nobody named for "who"
 WRONG_ARTICLE = 0.7  # the question names an outlet another article has
@@ -295,5 +294,5 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
             return True
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
-        return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= MISATTRIBUTED_OVERLAP
+        return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= RESTATES
     return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)

@@ -12,13 +12,13 @@ import re
 from dataclasses import replace
 
 from rag.answer import ABSTAIN_TEXT, Answer, as_quoted_text, cite
-from rag.attribution import credits, opens_quote
+from rag.attribution import opens_quote
 from rag.evidence import EvidenceRanker, Ranking
 from rag.ordinals import numbered_parts, ordinal_key
 from rag.outlets import is_report_of
 from rag.question import Question
 from rag.retrieval import Passage
-from rag.speaker_topic import NEAR_CHARS, distance
+from rag.speaker_topic import NEAR_CHARS, acts, distance
 from rag.windows import Evidence
 from rag.words import is_stopword, mentions, stems
 
@@ -181,10 +181,8 @@ def _compose(
     dated = next((i for i, c in enumerate(chosen, start=1) if c.passage.chunk.stated_date), None)
     if parsed.wants_time and dated is not None:
         lines.append(f"Article [{dated}] is dated {chosen[dated - 1].passage.chunk.stated_date}. [{dated}]")
-    first = chosen[0]
-    acts = any(credits(first.sentences[k], parsed.speaker) for k in range(first.first, first.last + 1))
     # "Tamm rejected the offer." answers what Tamm said of it with what Tamm did: nothing to correct.
-    if parsed.speaker and not first.speaker_ok and not acts:
+    if parsed.speaker and not chosen[0].speaker_ok and not acts(chosen[0], parsed.speaker):
         topic = parsed.topic or "this"
         lines[0] = f"The sources do not attribute {topic} to {parsed.speaker}; they say: {lines[0]}"
         notices.append(f"Attribution: the best evidence is not attributed to {parsed.speaker}.")

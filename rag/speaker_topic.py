@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rag.attribution import anonymous_source, credits, present_pointer, present_speaker_before
+from rag.relevance import lexical_overlap
 from rag.sentences import sentence_spans
-from rag.speech import QUESTION_VERBS, reports_speech
-from rag.words import stems
+from rag.speech import reports_speech
 
 if TYPE_CHECKING:
     from rag.question import Question
@@ -25,11 +25,9 @@ if TYPE_CHECKING:
 
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to the same topic
-# A statement by someone else answers for a misattributed question when it holds this share of the
-# question's own words (the speaker and the asking verbs left out). Dev (seeds, serial): the two
-# misattributions cover 0.71 and 0.80; statements merely on the same story 0.25-0.50.
+# A statement by someone else answers for a misattributed question when it holds this share of what
+# the question asks (rag.relevance.lexical_overlap, the speaker's name left out).
 RESTATES = 0.6
-_ASKING = stems(QUESTION_VERBS.replace("|", " ").replace("\\b", " ")) | stems("what did does say said tell told about")
 
 
 def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
@@ -38,7 +36,7 @@ def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
     if not question.speaker or question.answer_type != "statement" or not ranked:
         return ""
     best = ranked[0]
-    if best.speaker_ok or any(credits(best.sentences[i], question.speaker) for i in range(best.first, best.last + 1)):
+    if best.speaker_ok or acts(best, question.speaker):
         return ""
     if any(e.speaker_ok and e.source == best.source and distance(e, best) <= NEAR_CHARS for e in ranked):
         return ""
@@ -62,12 +60,15 @@ def credited_in_article(article_text: str, ev: Evidence, speaker: str) -> bool:
     return present_speaker_before([before[s.start : s.end] for s in sentence_spans(before)], speaker)
 
 
+def acts(ev: Evidence, name: str) -> bool:
+    """Some sentence of the window is `name`'s doing or saying (rag.attribution.credits)."""
+    return any(credits(ev.sentences[i], name) for i in range(ev.first, ev.last + 1))
+
+
 def restates(question: Question, ev: Evidence) -> float:
-    """Share of the question's own words (not its speaker's name or role, not "say"/"tell") in the window."""
-    asked = stems(question.text) - question.speaker_stems - _ASKING
-    if not asked:
-        return 0.0
-    return len(asked & stems(f"{ev.context} {ev.text}")) / len(asked)
+    """How much of what the question asks the window holds: rag.relevance's overlap, which leaves the
+    speaker's name out (the same test `rag.evidence.window_slot` makes of a misattributed quote)."""
+    return lexical_overlap(question, ev.text, context=ev.context)
 
 
 def distance(a: Evidence, b: Evidence) -> int:
