@@ -17,6 +17,7 @@ from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
 from rag.corpus import Article, Skipped
 from rag.embedding import embed_texts, load_embedder
+from rag.heap import release_free_memory
 from rag.store import ChunkStore
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ class BatchWriter:
         self.report.chunks_written += len(texts)
         self.chunks_embedded += len(texts)
         self.pending, self.pending_chunks = [], 0
+        release_free_memory()  # the batch's tensors are freed; without this the process grows with every batch
 
 
 class IndexProgress:

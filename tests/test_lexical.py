@@ -72,6 +72,29 @@ def test_bm25_loaded_from_the_snapshot_ranks_exactly_as_rebuilt_from_chroma(
     assert loaded.chunk_count == rebuilt.chunk_count
 
 
+def test_the_snapshot_built_a_page_at_a_time_ranks_as_llama_index_builds_it_from_every_node(
+    index_copy: Settings,
+) -> None:
+    """build_snapshot does BM25Retriever's tokenising and indexing itself, on each node's text, so
+    as never to hold every node: its ranking must be the library's, node for node, score for score."""
+    import Stemmer
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    store = ChunkStore(index_copy)
+    nodes = store.committed_nodes()
+    library = BM25Retriever.from_defaults(
+        nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="english", similarity_top_k=len(nodes)
+    )
+    ours = lexical._load(snapshot_root(index_copy) / store.generation(), store.generation(), index_copy)
+    assert ours is not None
+    ours.bm25.similarity_top_k = len(nodes)
+    for query in QUERIES:
+        expected = [(n.node.node_id, n.score, n.node.get_content()) for n in library.retrieve(query)]
+        got = [(n.node.node_id, n.score, n.node.get_content()) for n in ours.bm25.retrieve(query)]
+        assert got == expected
+        assert expected[0][1] > 0
+
+
 def test_a_snapshot_of_another_generation_is_rebuilt_not_used(index_copy: Settings, tmp_path: Path) -> None:
     """A crash after the last commit and before the snapshot leaves the snapshot one generation behind."""
     store = ChunkStore(index_copy)
