@@ -11,7 +11,7 @@ and the answer's windows for every runner-up floor and word budget in ACROSS_GRI
 that set rag.extractive's ACROSS_RATIO and MAX_ACROSS_WORDS.
 
 Run: `.venv/bin/python bench/ranking.py [--split dev|test] [--across] [--sets seeds,serial,heldout]` (sets:
-seeds, fictional, serial, snippets, heldout; default seeds,fictional; about a minute on 2 cores).
+seeds, fictional, serial, snippets, heldout, across, seeds_across; default seeds,fictional; about a minute on 2 cores).
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ sys.path.insert(0, str(REPO))
 
 import rag.extractive  # noqa: E402
 from evals.dataset import (  # noqa: E402
+    ACROSS_CORPUS,
+    ACROSS_PATH,
     DATASET_PATH,
     FICTIONAL_CORPUS,
     FICTIONAL_PATH,
     HELDOUT_PATH,
+    SEEDS_ACROSS_PATH,
     SEEDS_DIR,
     SERIAL_CORPUS,
     SERIAL_PATH,
@@ -52,6 +55,8 @@ SETS = {
     "serial": (SERIAL_PATH, SERIAL_CORPUS),
     "snippets": (SNIPPETS_PATH, SNIPPETS_CORPUS),
     "heldout": (HELDOUT_PATH, SEEDS_DIR),
+    "across": (ACROSS_PATH, ACROSS_CORPUS),
+    "seeds_across": (SEEDS_ACROSS_PATH, SEEDS_DIR),
 }
 ACROSS_GRID = [(ratio, words) for ratio in (0.0, 0.5, 0.65) for words in (80, 100, 120, 150, 180)]
 

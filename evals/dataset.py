@@ -29,6 +29,12 @@ HELDOUT_PATH: Path = _HERE / "datasets" / "seeds_heldout.jsonl"
 # A third invented corpus, one evolving story like the seeds, written by a helper that saw none of the code.
 SERIAL_PATH: Path = _HERE / "datasets" / "serial_qa.jsonl"
 SERIAL_CORPUS: Path = _HERE / "corpora" / "serial"
+# Questions that need several sentences or reports (comparisons, many parts, a story's reports in
+# turn), written in session six by a helper that saw only the articles: a fourth invented corpus
+# (four stories, three outlets' reports each) and 20 more over the seeds (dev only).
+ACROSS_PATH: Path = _HERE / "datasets" / "across_qa.jsonl"
+ACROSS_CORPUS: Path = _HERE / "corpora" / "across"
+SEEDS_ACROSS_PATH: Path = _HERE / "datasets" / "seeds_across_qa.jsonl"
 
 SPLITS: frozenset[str] = frozenset({"dev", "test"})
 TYPES: frozenset[str] = frozenset(

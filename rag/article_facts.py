@@ -100,6 +100,11 @@ class ArticleCatalog:
     def _metadata(self) -> dict[str, ArticleMeta]:
         return {s: ArticleMeta(title=t, outlet=o, date=d) for s, (d, t, o) in self._headers.items()}
 
+    @cached_property
+    def outlet_names(self) -> tuple[str, ...]:
+        """Every outlet the articles' metadata names, each once: what a question may call a report by."""
+        return tuple(sorted({o for _, _, o in self._headers.values() if o}))
+
     def metadata(self) -> dict[str, ArticleMeta]:
         """Title, outlet and date of every article (what filters read; byline, URL and marks are not kept
         here). Built once per snapshot, which never changes: every question's filter reads it."""

@@ -15,7 +15,8 @@ from rag.filters import ArticleFilter, allowed_articles, narrowed_to_named
 from rag.freshness import INDEX_UPDATED, IndexWatch
 from rag.llm_answerer import LLMAnswerer, Token
 from rag.llm_backend import ChatBackend, LocalBackend, make_backend, resolve_mode
-from rag.question import Question, parse_question
+from rag.outlets import without_outlets
+from rag.question import Question
 from rag.retrieval import Passage
 from rag.rewrite import standalone_question
 from rag.words import is_utf8
@@ -243,11 +244,19 @@ class Assistant:
         of its clauses: what the evidence stage will need to answer every part. Only from the articles
         the filters allow and, within them, those the question names as reports ("the NYT report")."""
         assert self._retriever is not None and self._extractive is not None
-        parsed = parse_question(question)
+        parsed = self._extractive.evidence.parse(question)
         asked = self._extractive.evidence.articles_asked_for(parsed)
         allowed = self._allowed(filters, parsed)
+        _, groups = self._extractive.evidence.report_targets(parsed)
         return self._retriever.retrieve(
-            question, top_k, within=asked, also=parsed.clauses, across=parsed.across, allowed=allowed
+            question,
+            top_k,
+            within=asked,
+            also=parsed.clauses,
+            across=parsed.across,
+            allowed=allowed,
+            groups=groups,
+            group_query=without_outlets(question, parsed.outlets),
         )
 
     def check_filters(self, filters: ArticleFilter | None) -> None:

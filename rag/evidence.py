@@ -105,7 +105,7 @@ class EvidenceRanker:
         self.tokens = tokens or TokenMatcher(embedder)
 
     def rank(self, question: str, passages: list[Passage]) -> Ranking:
-        parsed = parse_question(question)
+        parsed = self.parse(question)
         if parsed.speaker and not in_vocabulary(parsed.speaker, self.corpus_words):
             # Nothing in the articles can be what this person said. Other absent names
             # only lower the score: "American" or "September" may be paraphrases.
@@ -216,7 +216,7 @@ class EvidenceRanker:
         (no number for "how many") scores 0 for it."""
         texts = [w.text for w in windows]
         for clause in question.clauses:
-            parsed = parse_question(clause)
+            parsed = self.parse(clause)
             idf = rarity(parsed, texts)
             for ev, match in zip(windows, self._matches(parsed, windows), strict=True):
                 if parsed.speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
@@ -267,7 +267,11 @@ class EvidenceRanker:
         return report_targets(self.articles, question)
 
     def articles_asked_for(self, question: str | Question) -> set[str]:
-        return articles_asked_for(self.articles, question)
+        return articles_asked_for(self.articles, self.parse(question) if isinstance(question, str) else question)
+
+    def parse(self, question: str) -> Question:
+        """The question as rag.question reads it, knowing the indexed articles' outlets."""
+        return parse_question(question, self.articles.outlet_names if self.articles is not None else ())
 
     def similarity(self, text: str, others: list[str]) -> list[float]:
         """Cosine of `text` to each of `others` (cached embeddings)."""

@@ -20,7 +20,7 @@ from rag.question import Question
 from rag.retrieval import Passage
 from rag.speaker_topic import NEAR_CHARS, acts, distance
 from rag.windows import Evidence
-from rag.words import is_stopword, mentions, stems
+from rag.words import MONTHS, is_stopword, mentions, stems
 
 # Runners-up: a further window must score this close to the best one (same article or
 # another). Chosen on dev (both corpora): at 0.85/0.75 answers held the gold facts for 54%
@@ -37,6 +37,7 @@ NEXT_RATIO = 0.75  # ...or the sentence after the best one, this close (dev: 0.6
 ACROSS_RATIO = 0.0
 MAX_ACROSS_WORDS = 150
 _NEAR_DUPLICATE = 0.9
+_CALENDAR_WORDS = frozenset((*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 
 
 class ExtractiveAnswerer:
@@ -65,6 +66,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
             chosen.append(ev)
 
     floor = PART_RATIO * best.score
+    kin = _names_by_source(ranked)
     if question.parts:
         for part in question.parts:
             if not any(covers(c, part) for c in chosen):
@@ -77,7 +79,10 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         chosen.pop(0)  # the best overall answers neither side of the comparison: the sides' windows do
     for i, _name in enumerate(ranking.targets):  # one window from each report the question names
         if not any(c.target == i for c in chosen):
-            add(next((e for e in ranked if e.target == i and e.slot), None))
+            # An outlet with several articles: its report on this story, the article whose windows
+            # name most of what the best window's article names (then the best scoring window of it).
+            candidates = [e for e in ranked if e.target == i and e.slot]
+            add(max(candidates, key=lambda e: len(kin[e.source] & kin[best.source]), default=None))
     if question.compare and not ranking.targets:  # named reports have their window each already
         for ev in ranked:
             if ev.score >= OTHER_SOURCE_RATIO * best.score and ev.slot and all(ev.source != c.source for c in chosen):
@@ -89,6 +94,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
     across = question.across or bool(ranking.targets)
     budget = MAX_ACROSS_WORDS if across else MAX_ANSWER_WORDS
     for ev in (_trimmed(e, question) for e in ranked[1:]):
+        if across and ev.source != best.source and not kin[ev.source] & kin[best.source]:
+            continue  # an article that names nothing the best one's names: another story, whatever its words
         words = sum(len(c.text.split()) for c in chosen)
         if len(chosen) >= limit or words >= budget:
             break
@@ -104,6 +111,16 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)
     return chosen
+
+
+def _names_by_source(ranked: list[Evidence]) -> dict[str, set[str]]:
+    """The names (capitalised words not opening a sentence) in each article's retrieved windows: two
+    reports of one story share them ("Pellridge", "Corran Ridge"); another story has its own."""
+    names: dict[str, set[str]] = {}
+    for ev in ranked:
+        found = re.findall(r"(?<=[\w,;:’'\"”] )[A-Z][a-z]{2,}", ev.text)
+        names.setdefault(ev.source, set()).update(w for w in found if w.lower() not in _CALENDAR_WORDS)
+    return names
 
 
 def _trimmed(ev: Evidence, question: Question) -> Evidence:

@@ -42,6 +42,33 @@ def named_outlets(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def outlets_mentioned(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The indexed articles' outlets (`known`, from their metadata) that the question names, as it
+    writes them, in its order: "the Ledger's first report, the Courier two days later, and the final
+    Northwind Radio tally" names three, though only one is followed by "report". An outlet is named
+    by its whole name or by its last word ("the Ledger" for the Pellridge Ledger), capitalised;
+    not by a last word another outlet shares ("Times") or that follows "of" ("Israel" in the Times
+    of Israel, a country first)."""
+    forms: dict[str, str] = {}
+    tails: dict[str, list[str]] = {}
+    for outlet in known:
+        words = _clean(outlet).split()
+        if not words:
+            continue
+        forms[" ".join(words)] = outlet
+        for size in (1, 2):  # "the Ledger", "the Financial Review"
+            tail = words[-size:]
+            if len(words) > size and words[-size - 1].lower() != "of" and same_outlet(outlet, " ".join(tail)):
+                tails.setdefault(" ".join(tail), []).append(outlet)
+    forms.update({tail: owners[0] for tail, owners in tails.items() if len(owners) == 1 and tail not in forms})
+    found: list[tuple[int, str]] = []
+    for form in sorted(forms, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w’'-]){re.escape(form)}(?![\w-])", text):
+            if not any(start <= match.start() < start + len(f) for start, f in found):
+                found.append((match.start(), form))
+    return tuple(dict.fromkeys(form for _, form in sorted(found)))
+
+
 def _clean(name: str) -> str:
     words = name.split()
     while words and words[0].lower() in _NOT_OUTLETS:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rag.comparison import comparison_sides
 from rag.ordinals import ORDINALS
-from rag.outlets import named_outlets
+from rag.outlets import named_outlets, outlets_mentioned
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
@@ -61,8 +61,8 @@ _OUTLET = re.compile(
 )  # "the Channel 12 report": a broadcaster's number is part of its name
 _PART_CUE = re.compile(
     r"\b(?:both|respectively|differ|differs|difference|differences|compare|compared|comparison|contrast|versus|vs)\b"
-    # "how did A and B each respond", "each of the reports"; not "each affected customer".
-    r"|\beach\b(?=\s*(?:[?,.;]|$|of\b|other\b|[a-z]+\s*(?:[?,.;]|$)|[a-z]+\s+(?:about|on|to|for|the|that|in|with)\b))"
+    # "how did A and B each respond", "each of the reports"; not "each affected customer", "each day".
+    r"|\beach\b(?!\s+(?:day|night|week|month|year|time)\b)(?=\s*(?:[?,.;]|$|of\b|other\b|[a-z]+\s*(?:[?,.;]|$)|[a-z]+\s+(?:about|on|to|for|the|that|in|with)\b))"
     r"|\bbetween the (?:reports|articles|stories|accounts)\b|\b(?:reports|articles|accounts) (?:say|give|put)\b"
     # "How did the number of strikers change over the dispute?": each report's figure, in turn.
     r"|\b(?:chang|evolv|shift)\w*\s+(?:over|across|between|from|during|through(?:out)?)\b",
@@ -152,7 +152,10 @@ class Question:
         return self.answer_type == "date" or bool(re.search(r"\bhow long\b", self.text, re.I))
 
 
-def parse_question(text: str) -> Question:
+def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
+    """What the question asks. `known_outlets` are the indexed articles' outlets (their metadata):
+    a question naming one of them ("the Ledger", "Northwind Radio's tally") picks its articles,
+    however it is phrased, and the outlet is not a word to find in the text."""
     speaker_match = _SPEAKER.search(text)
     speaker, role = "", ""
     if speaker_match:
@@ -165,7 +168,10 @@ def parse_question(text: str) -> Question:
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))
     reports_named = len(re.findall(rf"\b{_REPORT}\b", text, re.IGNORECASE))
-    outlets = named_outlets(text)
+    outlets = tuple(dict.fromkeys((*named_outlets(text), *outlets_mentioned(text, known_outlets))))
+    outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
+    if not outlet and len(outlets) == 1:
+        outlet = outlets[0]
     names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]
     parts = _parts(text, names, speaker)
     drop = stems(" ".join((outlet, *outlets))) | stems(" ".join(months))

@@ -96,6 +96,8 @@ class HybridRetriever:
         also: Sequence[str] = (),
         across: bool = False,
         allowed: set[str] | None = None,
+        groups: Sequence[set[str]] = (),
+        group_query: str = "",
     ) -> list[Passage]:
         """The fused top_k (default: the settings'), best first. Then, each only where not already in:
         the closest chunks of each article in `within` (those the question's date or outlet names),
@@ -103,7 +105,11 @@ class HybridRetriever:
         a many-part question does not lose a part to the others' chunks. A question `across`
         articles ("how do the reports differ") with none named reads the closest chunks of each
         of the first articles found: each article's own account, not only the best-matching one's.
-        `allowed` (rag.filters) restricts every part of it, dense and BM25 alike, to those articles."""
+        `allowed` (rag.filters) restricts every part of it, dense and BM25 alike, to those articles.
+        `groups` are the reports a question names ("the Ledger's first report, the Courier two days
+        later, and Northwind Radio's tally"), each as its articles: each group's closest chunks are
+        read, however many articles an outlet has (`within` is skipped past MAX_ASKED_ARTICLES), for
+        `group_query` (the question without the outlets' names, which are not what it asks about)."""
         if allowed is not None:
             within = within & allowed if within else within
         # One bundle for every read of the question: the first dense read stores the question's vector in
@@ -116,6 +122,12 @@ class HybridRetriever:
             per_article = PER_ACROSS_ARTICLE
         if within and len(within) <= MAX_ASKED_ARTICLES:
             passages += self._retrieve_within(bundle, within, per_article)
+        group_bundle = self._bundle(group_query) if groups and group_query else bundle
+        for group in groups:
+            group = group & allowed if allowed is not None else group
+            if group:
+                # An outlet with several articles in the corpus: its report is one of them, found less surely.
+                passages += self._fused(group_bundle, PER_ACROSS_ARTICLE * min(len(group), 2), group)
         for sub_question in also:
             passages += self._fused(self._bundle(sub_question), PER_SUB_QUESTION, allowed)
         unique: dict[str, Passage] = {}

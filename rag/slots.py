@@ -37,6 +37,9 @@ _NUMBER_WORD = (
     r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|dozens?|half|several"
 )
 _QUANTITY_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD}|third|quarter|no)\b", re.IGNORECASE)
+# The thing counted when the number comes after it: "the number of people ordered out … to 4,100".
+_NUMBER_OF = re.compile(r"\b(?:number|total|tally|count)\s+of\s+(?P<noun>[A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*)?)", re.I)
+_BARE_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,.]\d)")
 _DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b", re.IGNORECASE)
 # The thing counted: the words after a number ("46 homes", "some 800 Palestinian prisoners").
 _COUNTED = re.compile(
@@ -173,7 +176,9 @@ def _unhyphenated(text: str) -> str:
 
 def _has_quantity(question: Question, text: str, similarity: Similarity | None) -> bool:
     plain = _DAY_OF_MONTH.sub(" ", text)
-    digits = {n for n in numbers(normalise(plain)) if not re.fullmatch(r"(?:19|20)\d\d", n)}
+    # A year is not a count; "1,900 passengers" is (normalised, both read "1900").
+    years = set(_BARE_YEAR.findall(plain))
+    digits = {n for n in numbers(normalise(plain)) if n not in years}
     if _WANTS_PERCENT.search(question.text):
         # A share is a percentage, not a count; and a share of what was asked ("of Gaza's buildings",
         # not "of the population").
@@ -187,6 +192,7 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
     if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
         return True  # "how much revenue": the number comes with a unit ("740 million crowns"), not the noun
     counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]
+    counted += [m.group("noun") for m in _NUMBER_OF.finditer(plain)]  # "the number of people … to 4,100"
     if any(_counts_the_same(question.focus_stems, question.focus, noun) for noun in counted):
         return True
     if question.focus_stems & _DEATHS and stems(plain) & _DEATHS:
@@ -199,13 +205,19 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
 
 def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool:
     """The counted noun is the asked one, a compound of it ("fishermen" for "men", "dockworkers"
-    for "workers"; not "women"), or people of some kind when people are asked for ("two men")."""
+    for "workers"; not "women"), people of some kind when people are asked for ("two men"), or
+    people when people of some kind are asked for ("residents": "4,600 people had to leave")."""
     if asked_stems & stems(noun):
         return True
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", noun)]
     if any(w.endswith(a) and len(w) - len(a) >= 4 for a in asked.lower().split() for w in words):
         return True
-    return bool(asked_stems & _PEOPLE) and any(w in _PERSONS or _PERSON_NOUN.fullmatch(w) for w in words)
+    if asked_stems & _PEOPLE:
+        return any(w in _PERSONS or _PERSON_NOUN.fullmatch(w) for w in words)
+    # "How many residents …" and "the number of people who had to leave": people, of the asked kind.
+    return bool(stems(" ".join(words[:1])) & _PEOPLE) and any(
+        w in _PERSONS or _PERSON_NOUN.fullmatch(w) for w in asked.lower().split()
+    )
 
 
 def _same_sentence(before: list[str], after: list[str]) -> list[str]:

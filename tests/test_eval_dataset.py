@@ -69,6 +69,9 @@ def test_fictional_dataset_validates_and_is_big_enough_to_guard_against_fitting(
 def test_snippet_serial_and_held_out_datasets_validate() -> None:
     assert ds.validate_dataset(ds.SNIPPETS_PATH, ds.SNIPPETS_CORPUS) == []
     assert ds.validate_dataset(ds.SERIAL_PATH, ds.SERIAL_CORPUS) == []
+    assert ds.validate_dataset(ds.ACROSS_PATH, ds.ACROSS_CORPUS) == []
+    assert ds.validate_dataset(ds.SEEDS_ACROSS_PATH, ds.SEEDS_DIR) == []
+    assert {i.split for i in ds.load_dataset(ds.SEEDS_ACROSS_PATH)} == {"dev"}
     assert ds.validate_dataset(ds.HELDOUT_PATH, ds.SEEDS_DIR) == []
     assert {i.split for i in ds.load_dataset(ds.HELDOUT_PATH)} == {"test"}
 
