@@ -18,6 +18,7 @@ from rag.attribution import anonymous_source, credits, present_pointer, present_
 from rag.relevance import lexical_overlap
 from rag.sentences import sentence_spans
 from rag.speech import reports_speech
+from rag.words import stems
 
 if TYPE_CHECKING:
     from rag.question import Question
@@ -36,7 +37,15 @@ def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
     if not question.speaker or question.answer_type != "statement" or not ranked:
         return ""
     best = ranked[0]
-    if best.speaker_ok or acts(best, question.speaker):
+    topic = f" about {question.topic}" if question.topic else " on this"
+    if best.speaker_ok:
+        # X's words answer best, but none of X's windows says a word of the topic ("What did Albanese
+        # say about the Philadelphi Corridor?" and she spoke of aid): X spoke, on something else.
+        asked = topic_stems(question)
+        if asked and not any(asked & stems(f"{e.text} {e.context}") for e in ranked if e.speaker_ok):
+            return f"The articles report {question.speaker} speaking on other matters, not{topic}."
+        return ""
+    if acts(best, question.speaker):
         return ""
     if any(e.speaker_ok and e.source == best.source and distance(e, best) <= NEAR_CHARS for e in ranked):
         return ""
@@ -44,8 +53,12 @@ def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
     spoken = reports_speech(_ACCORDING.sub("", best.text)) and not anonymous_source(best.text)
     if spoken and restates(question, best) >= RESTATES:
         return ""
-    topic = f" about {question.topic}" if question.topic else " on this"
     return f"The articles do not report {question.speaker} saying anything{topic}."
+
+
+def topic_stems(question: Question) -> frozenset[str]:
+    """The content stems of the asked topic, without the speaker's name or the report's date or outlet."""
+    return frozenset(stems(question.topic)) & question.stems - question.speaker_stems
 
 
 def credited_in_article(article_text: str, ev: Evidence, speaker: str) -> bool:

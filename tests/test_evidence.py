@@ -406,3 +406,15 @@ def test_two_reports_named_by_month_each_give_their_figure(assistant: Assistant)
     answer = assistant.ask(question)
 
     assert "130 hostages" in answer.answer and "101 captives" in answer.answer
+
+
+def test_a_speaker_whose_every_statement_is_on_another_topic_said_nothing_on_the_asked_one(
+    assistant: Assistant,
+) -> None:
+    # Albanese speaks in the Al Jazeera report, of aid only; the Philadelphi Corridor is others' subject.
+    off_topic = assistant.ask("What did Francesca Albanese say about Israeli troops in the Philadelphi Corridor?")
+    on_topic = assistant.ask("What did Albanese say about getting aid into Gaza?")
+
+    assert off_topic.abstained
+    assert any("Albanese speaking on other matters" in notice for notice in off_topic.notices)
+    assert not on_topic.abstained and "Albanese" in on_topic.answer and "aid" in on_topic.answer
