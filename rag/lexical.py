@@ -34,7 +34,8 @@ from rag.article_facts import ArticleCatalog, article_facts, write_catalog
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.errors import StoreError
-from rag.store import ChunkStore, node_to_chunk
+from rag.nodes import node_to_chunk
+from rag.store import ChunkStore
 from rag.words import vocabulary
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from rag.chroma_client import store_failure
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.lexical import open_lexical
-from rag.store import ChunkStore, node_to_chunk
+from rag.nodes import node_to_chunk
+from rag.store import ChunkStore
 
 if TYPE_CHECKING:
     from llama_index.core import VectorStoreIndex

@@ -20,6 +20,7 @@ from rag.config import Settings
 from rag.corpus import Article
 from rag.errors import StoreError
 from rag.heap import release_free_memory
+from rag.nodes import chroma_metadata, to_node
 from rag.records import DocRecord, record_from, record_metadata, version_key
 from rag.runs import bump_generation, live_runs, read_generation
 
@@ -151,7 +152,7 @@ class ChunkStore:
         if not items:
             return
         nodes = [
-            _to_node(chunk, vector, self.writer)
+            to_node(chunk, vector, self.writer)
             for _, chunks, vectors in items
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
@@ -160,7 +161,7 @@ class ChunkStore:
             self.chunks.upsert(
                 ids=[n.node_id for n in batch],
                 embeddings=[n.get_embedding() for n in batch],
-                metadatas=[_chroma_metadata(n) for n in batch],
+                metadatas=[chroma_metadata(n) for n in batch],
                 documents=[n.get_content() for n in batch],
             )
         articles = [article for article, _, _ in items]
@@ -261,55 +262,3 @@ def _get_all(collection: Collection, include: list[str], where: dict[str, Any] |
         if len(got["ids"]) < _READ_PAGE:
             return out
         offset += _READ_PAGE
-
-
-def _to_node(chunk: Chunk, vector: list[float], writer: str = "") -> TextNode:
-    from llama_index.core.schema import TextNode
-
-    metadata = {
-        "source": chunk.source,
-        "doc_hash": chunk.doc_hash,
-        "version": version_key(chunk.source, chunk.doc_hash),
-        "title": chunk.title,
-        "date": chunk.date,
-        "outlet": chunk.outlet,
-        "date_inferred": chunk.date_inferred,
-        "start": chunk.start,
-        "end": chunk.end,
-        "tokens": chunk.tokens,
-        "writer": writer,  # the run that wrote it: repair spares the chunks of runs still writing
-    }
-    return TextNode(
-        id_=chunk.chunk_id,
-        text=chunk.text,
-        metadata=metadata,
-        embedding=vector,
-        excluded_embed_metadata_keys=list(metadata),
-        excluded_llm_metadata_keys=list(metadata),
-    )
-
-
-def _chroma_metadata(node: TextNode) -> dict[str, Any]:
-    """The metadata llama-index's ChromaVectorStore.add would store (it has no upsert), so reads stay its own."""
-    from llama_index.core.vector_stores.utils import node_to_metadata_dict
-
-    meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=True)
-    return {key: "" if value is None else value for key, value in meta.items()}
-
-
-def node_to_chunk(node: Any) -> Chunk:
-    """Back from a stored node to our typed chunk."""
-    meta = node.metadata
-    return Chunk(
-        chunk_id=node.node_id,
-        source=str(meta["source"]),
-        doc_hash=str(meta["doc_hash"]),
-        title=str(meta.get("title", "")),
-        date=str(meta.get("date", "")),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=node.get_content(),
-        tokens=int(meta.get("tokens", 0)),
-        outlet=str(meta.get("outlet", "")),
-        date_inferred=bool(meta.get("date_inferred", False)),
-    )

@@ -19,10 +19,13 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.indexing import index_paths
 from rag.lexical import open_lexical, refresh_snapshot, snapshot_root
+from rag.nodes import chroma_metadata as _chroma_metadata
+from rag.nodes import node_to_chunk
+from rag.nodes import to_node as _to_node
 from rag.outlets import is_report_of, same_outlet
 from rag.relevance import outlet_words
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore, _chroma_metadata, _to_node, node_to_chunk
+from rag.store import ChunkStore
 from rag.words import mentions
 from tests.conftest import SEEDS
 

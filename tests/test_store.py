@@ -12,8 +12,9 @@ from rag.chunking import Chunk, chunk_article
 from rag.config import Settings, load_settings
 from rag.corpus import Article, load_article
 from rag.indexing import IndexReport, index_paths, remove_articles
+from rag.nodes import to_node as _to_node
 from rag.retrieval import HybridRetriever
-from rag.store import ChunkStore, _to_node
+from rag.store import ChunkStore
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

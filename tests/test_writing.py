@@ -16,8 +16,9 @@ from rag.config import Settings, load_settings
 from rag.corpus import Article, load_article
 from rag.errors import StoreError
 from rag.indexing import index_paths, remove_articles
+from rag.nodes import to_node as _to_node
 from rag.runs import LEASE_SECONDS, live_runs
-from rag.store import ChunkStore, _to_node
+from rag.store import ChunkStore
 from rag.write_lock import write_lock
 from tests.conftest import SEEDS
 
