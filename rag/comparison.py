@@ -10,7 +10,8 @@ per clause). Three shapes are read:
 - "How did A's X differ from / compare with B's?" (the right side borrows the left's X),
 - "How did A's X compare with its Y?" ("its" is A),
 - "How does X differ between P and Q?" (X in P, X in Q),
-- "How did A and B each respond to X?" (how did A respond to X, how did B).
+- "How did A and B each respond to X?" (how did A respond to X, how did B),
+- "How far apart were A's and B's X?" (A's X, B's X).
 
 Hand-written like rag.question: no parser ships here, and the shapes are few.
 """
@@ -33,6 +34,12 @@ _EACH = re.compile(
     r"^\s*(?P<ask>(?i:how|what|why|when)\s+(?i:did|does|do|was|is|were|are|has|have|had)\s+)"
     rf"(?P<a>{_SIDE})\s+and\s+(?P<b>{_SIDE})\s+(?:each|both)\s+(?P<rest>.+?)\s*\??\s*$"
 )
+# "the companies' and the union's estimates of jobs": two owners of one thing, possessives kept.
+_NOT_OWNER = r"(?!(?i:what|how|when|why|which|who|were|was|did|do|does|is|are|had|has|have)\b)"
+_OWNER = rf"{_NOT_OWNER}(?:the\s+)?[\w.\-]+(?:\s[\w.\-]+){{0,2}}?(?:[’']s\b|s[’'])"
+_PAIR_OWNED = re.compile(
+    rf"\b(?P<a>{_OWNER})\s+and\s+(?P<b>{_OWNER})\s+(?P<thing>[\w\-]+(?:\s[\w\-]+){{0,7}}?)\s*(?:[?,;]|$)"
+)
 _ITS = re.compile(r"^(?:its|their|his|her)\s+(?P<thing>.+)$", re.I)
 
 
@@ -42,6 +49,10 @@ def comparison_sides(text: str) -> tuple[str, ...]:
     if each:
         ask, rest = each.group("ask"), each.group("rest")
         return (f"{ask}{each.group('a')} {rest}?", f"{ask}{each.group('b')} {rest}?")
+    pair = _PAIR_OWNED.search(text)
+    if pair:
+        thing = pair.group("thing")
+        return (f"{pair.group('a')} {thing}", f"{pair.group('b')} {thing}")
     between = _BETWEEN.match(text)
     if between:
         thing = between.group("thing")

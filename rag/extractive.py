@@ -67,12 +67,16 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
 
     floor = PART_RATIO * best.score
     kin = _names_by_source(ranked)
+
+    def related(ev: Evidence) -> bool:  # the best window's article, or one naming what it names (one story)
+        return ev.source == best.source or bool(kin[ev.source] & kin[best.source])
+
     if question.parts:
         for part in question.parts:
             if not any(covers(c, part) for c in chosen):
                 add(next((e for e in ranked if e.score >= floor and covers(e, part)), None))
     for i, _clause in enumerate(question.clauses):
-        top = max((e for e in ranked if e.score >= floor), key=lambda e: e.clause_scores[i])
+        top = max((e for e in ranked if e.score >= floor and related(e)), key=lambda e: e.clause_scores[i])
         if not any(c.clause_scores[i] >= CLAUSE_HIT * top.clause_scores[i] for c in chosen):
             add(top)
     if question.compare and question.clauses and len(chosen) > 1 and not any(chosen[0].clause_scores):
@@ -94,7 +98,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
     across = question.across or bool(ranking.targets)
     budget = MAX_ACROSS_WORDS if across else MAX_ANSWER_WORDS
     for ev in (_trimmed(e, question) for e in ranked[1:]):
-        if across and ev.source != best.source and not kin[ev.source] & kin[best.source]:
+        if across and not related(ev):
             continue  # an article that names nothing the best one's names: another story, whatever its words
         words = sum(len(c.text.split()) for c in chosen)
         if len(chosen) >= limit or words >= budget:

@@ -30,6 +30,12 @@ from tests.builders import ask_articles
             "How does the promised pay rise differ between the Herald report and the Courier report?",
             ("the promised pay rise in the Herald report", "the promised pay rise in the Courier report"),
         ),
+        (
+            "How far apart were the companies' and the union's estimates of the jobs to go?",
+            ("the companies' estimates of the jobs to go", "the union's estimates of the jobs to go"),
+        ),
+        ("What were Tamm's and the Herald's figures?", ("Tamm's figures", "the Herald's figures")),
+        ("What was the union's offer?", ()),
         ("How many workers joined the strike?", ()),
         ("How do the first and second phases differ?", ()),  # no owner to carry over: the parts logic decides
     ],
