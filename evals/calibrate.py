@@ -1,7 +1,7 @@
-"""Choose the extractive abstention threshold on the dev split only, over the three corpora.
+"""Choose the extractive abstention threshold on the dev split only, over the four corpora.
 
-Run: `python -m evals.calibrate` (builds temporary indexes of seeds/ and of the invented
-corpora evals/corpora/fictional/ and evals/corpora/serial/, so no threshold is fitted to five articles). Every dev
+Run: `python -m evals.calibrate` (builds temporary indexes of seeds/ and of the invented corpora
+evals/corpora/fictional/, serial/ and across/, so no threshold is fitted to five articles). Every dev
 question is answered with abstention off; each candidate threshold is charged a cost per
 question (see `_cost`): answering an unanswerable question costs twice a false abstention.
 The cheapest threshold wins; ties go to the lowest, since an extractive answer is a
@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 from evals.dataset import (
+    ACROSS_CORPUS,
+    ACROSS_PATH,
     DATASET_PATH,
     FICTIONAL_CORPUS,
     FICTIONAL_PATH,
@@ -37,7 +39,12 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="also list every dev question with its score")
     args = parser.parse_args()
     rows = []
-    corpora = ((DATASET_PATH, SEEDS_DIR), (FICTIONAL_PATH, FICTIONAL_CORPUS), (SERIAL_PATH, SERIAL_CORPUS))
+    corpora = (
+        (DATASET_PATH, SEEDS_DIR),
+        (FICTIONAL_PATH, FICTIONAL_CORPUS),
+        (SERIAL_PATH, SERIAL_CORPUS),
+        (ACROSS_PATH, ACROSS_CORPUS),
+    )
     for dataset, corpus in corpora:
         rows += _answer_dev(dataset, corpus)
     steps = int(0.8 / args.step) + 1
