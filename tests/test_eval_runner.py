@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from evals.dataset import (
+    ACROSS_CORPUS,
+    ACROSS_PATH,
     FICTIONAL_CORPUS,
     FICTIONAL_PATH,
     SERIAL_CORPUS,
@@ -57,6 +59,7 @@ def test_extractive_run_on_all_questions_passes_the_ci_gate(full_run: EvalRun) -
         ("fictional", FICTIONAL_PATH, FICTIONAL_CORPUS),
         ("snippets", SNIPPETS_PATH, SNIPPETS_CORPUS),
         ("serial", SERIAL_PATH, SERIAL_CORPUS),
+        ("across", ACROSS_PATH, ACROSS_CORPUS),
     ],
 )
 def test_extractive_run_on_an_invented_corpus_passes_its_own_gate(
