@@ -20,6 +20,7 @@ of the server's BM25 side, rebuilt on a machine where it is missing or stale.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 FORMAT = "2"  # bump when the snapshot's contents change: older snapshots are then rebuilt
 _STALE_BUILD_S = 3600  # a build folder this old is a crashed writer's, not one in progress
 _COMPLETE = "COMPLETE"
+# A Chroma server's local copy that no process has opened for this long is dropped: servers come
+# and go (a test's on a random port, a store moved to another host) and each left a copy for good.
+UNUSED_SERVER_COPY_S = 7 * 24 * 3600
 
 
 @dataclass
@@ -73,6 +77,8 @@ def snapshot_root(settings: Settings) -> Path:
 def open_lexical(store: ChunkStore, generation: str, settings: Settings) -> LexicalSide:
     """The snapshot of `generation` (read from the store before this call), else one rebuilt from Chroma."""
     root = snapshot_root(settings)
+    if settings.chroma_url:
+        _prune_server_copies(root)
     side = _load(root / generation, generation, settings) if generation else None
     if side is not None:
         return side
@@ -113,6 +119,21 @@ def refresh_snapshot(store: ChunkStore, settings: Settings) -> bool:
         if old.name != generation and not in_progress:
             shutil.rmtree(old, ignore_errors=True)
     return built
+
+
+def _prune_server_copies(root: Path) -> None:
+    """Mark this server's copy as used now and drop the other servers' copies unused for a week."""
+    root.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    os.utime(root, (now, now))
+    for other in root.parent.iterdir():
+        if other != root and "@" in other.name and other.is_dir():
+            try:
+                unused = now - other.stat().st_mtime > UNUSED_SERVER_COPY_S
+            except OSError:  # another process pruned it first
+                continue
+            if unused:
+                shutil.rmtree(other, ignore_errors=True)
 
 
 def build_snapshot(store: ChunkStore, generation: str, root: Path) -> Path:

@@ -264,3 +264,20 @@ def test_a_snapshot_whose_folder_vanishes_mid_build_does_not_fail_the_run(
     assert refresh_snapshot(store, index_copy) is False
     monkeypatch.undo()
     assert open_lexical(store, store.generation(), index_copy).built is True  # a reader rebuilds it
+
+
+def test_copies_of_servers_unused_for_a_week_are_dropped_and_nothing_else(tmp_path: Path) -> None:
+    """A server's BM25 copy lives in newsrag's cache; servers come and go (a test's on a random port),
+    so opening one marks its copy used and drops other servers' copies no process opened for a week."""
+    cache = tmp_path / "lexical"
+    mine, stale, recent, local = (cache / n for n in ("a@h-1", "a@h-2", "a@h-3", "a"))
+    for folder in (mine, stale, recent, local):
+        (folder / "gen").mkdir(parents=True)
+    week_ago = time.time() - lexical.UNUSED_SERVER_COPY_S - 60
+    for folder in (mine, stale, local):
+        os.utime(folder, (week_ago, week_ago))
+
+    lexical._prune_server_copies(mine)
+
+    assert sorted(p.name for p in cache.iterdir()) == ["a", "a@h-1", "a@h-3"]
+    assert time.time() - mine.stat().st_mtime < 60
