@@ -19,6 +19,7 @@ of the server's BM25 side, rebuilt on a machine where it is missing or stale.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -78,7 +79,8 @@ def open_lexical(store: ChunkStore, generation: str, settings: Settings) -> Lexi
     """The snapshot of `generation` (read from the store before this call), else one rebuilt from Chroma."""
     root = snapshot_root(settings)
     if settings.chroma_url:
-        _prune_server_copies(root)
+        with contextlib.suppress(OSError):  # a read-only cache: the copy goes to a temporary folder below
+            _prune_server_copies(root)
     side = _load(root / generation, generation, settings) if generation else None
     if side is not None:
         return side

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.comparison import comparison_sides
 from rag.ordinals import ORDINALS
 from rag.outlets import named_outlets, outlets_mentioned
 from rag.speech import QUESTION_VERBS
-from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
+from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
@@ -51,7 +52,6 @@ _SETTING = re.compile(
 
 _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
 # "the March and September reports": more than one report named with one noun.
 PLURAL_REPORTS = re.compile(r"\b(?:reports|articles|stories|pieces|accounts|dispatches|updates|items)\b", re.I)
@@ -152,8 +152,10 @@ class Question:
         return self.answer_type == "date" or bool(re.search(r"\bhow long\b", self.text, re.I))
 
 
+@lru_cache(maxsize=512)
 def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
-    """What the question asks. `known_outlets` are the indexed articles' outlets (their metadata):
+    """What the question asks (cached: retrieval, ranking and composition each read it, and a
+    Question is frozen). `known_outlets` are the indexed articles' outlets (their metadata):
     a question naming one of them ("the Ledger", "Northwind Radio's tally") picks its articles,
     however it is phrased, and the outlet is not a word to find in the text."""
     speaker_match = _SPEAKER.search(text)
@@ -272,7 +274,7 @@ def question_names(text: str, exclude: str = "") -> list[str]:
     names = []
     first = re.match(r"\s*([\w’'\-]+)", text)
     skip_first = bool(first) and not (first.group(1).isupper() and len(first.group(1)) > 1)
-    excluded = {w.lower() for w in exclude.split()} | set(MONTHS) | _WEEKDAYS
+    excluded = {w.lower() for w in exclude.split()} | set(MONTHS) | WEEKDAYS
     for i, name in enumerate(capitalised_names(text)):
         words = name.split()
         if i == 0 and skip_first and text.lstrip().startswith(words[0]):

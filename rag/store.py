@@ -233,32 +233,35 @@ class ChunkStore:
         committed = set(self.committed_versions() if versions is None else versions)
         if not committed:
             return
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_READ_PAGE, offset=offset)  # type: ignore[list-item]
-            metas, texts = got["metadatas"] or [], got["documents"] or []
+        for got in _pages(self.chunks, ["documents", "metadatas"]):
             yield [
                 metadata_dict_to_node(meta, text=text)  # type: ignore[arg-type]
-                for meta, text in zip(metas, texts, strict=True)
+                for meta, text in zip(got["metadatas"], got["documents"], strict=True)
                 if str(meta.get("version", "")) in committed
             ]
-            del got
-            release_free_memory()
-            if len(texts) < _READ_PAGE:
-                return
-            offset += _READ_PAGE
 
 
 def _get_all(collection: Collection, include: list[str], where: dict[str, Any] | None = None) -> dict[str, list]:
     """`collection.get` in pages of `_READ_PAGE` (see there), joined; `include` lists never hold None."""
     out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for got in _pages(collection, include, where):
+        for key in ("ids", *include):
+            out[key] += got[key]
+    return out
+
+
+def _pages(
+    collection: Collection, include: list[str], where: dict[str, Any] | None = None
+) -> Iterator[dict[str, list]]:
+    """`collection.get` a page of `_READ_PAGE` at a time; `include` lists never hold None. What Chroma
+    freed building a page goes back to the system before the next one (see `_READ_PAGE`)."""
     offset = 0
     while True:
         got = collection.get(where=where, include=include, limit=_READ_PAGE, offset=offset)  # type: ignore[arg-type]
-        out["ids"] += got["ids"]
-        for key in include:
-            out[key] += got[key] or []  # type: ignore[literal-required]
-        release_free_memory()  # what Chroma freed building the page (see _READ_PAGE)
-        if len(got["ids"]) < _READ_PAGE:
-            return out
+        page = {"ids": got["ids"], **{key: got[key] or [] for key in include}}  # type: ignore[literal-required]
+        del got
+        release_free_memory()
+        yield page
+        if len(page["ids"]) < _READ_PAGE:
+            return
         offset += _READ_PAGE
