@@ -100,7 +100,8 @@ _TYPES = (
     ("person", re.compile(rf"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|{ROLE_NOUNS})s?\b",
                           re.I)),
     ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
-                          r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry)\b", re.I)),
+                          r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry|airline|carrier|bank|broadcaster|network|"
+                          r"court|council|committee|faction|militia)\b", re.I)),
     ("place", re.compile(r"^\s*where\b|\b(?:which|what|in which|in what) (?:two |three |other )?"
                          r"(?:city|cities|country|countries|place|location|capital|town|region)\b", re.I)),
     ("reason", re.compile(r"^\s*why\b|\bwhat (?:reason|caused|led to)\b|\bfor what reason\b", re.I)),

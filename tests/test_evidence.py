@@ -112,6 +112,20 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("How many trucks entered?", "Trucks entered in September 2024.", False),
         ("When did the talks resume?", "The talks resumed on Thursday in Cairo.", True),
         ("When did the talks resume?", "The talks resumed in Cairo with all parties.", False),
+        # A sum of money, in a currency no list knows too; not a count of something else or a time.
+        ("How much severance pay will the miners get?", "The mine will shed 420 jobs by June.", False),
+        ("How much money has the start-up raised?", "Its engine ran for 14 seconds, a record.", False),
+        ("How much money has the start-up raised?", "Its Arrow-2 engine ran longer than planned.", False),
+        ("How much money has the start-up raised?", "It has raised 30 million florins so far.", True),
+        ("How much did the mayor take in bribes?", "He took 40,000 tels in bribes, the court heard.", True),
+        ("How much will the new bridge cost?", "The bridge will cost $2.4m, the council said.", True),
+        ("How much will the new bridge cost?", "Traffic on the bridge rose 12% last year.", False),
+        ("How much rain fell overnight?", "Some 80 millimetres fell overnight.", True),
+        # "Which airline": an organisation the question does not name; "Dense" only starts the sentence.
+        ("Which airline cancelled flights at Orrin Airport?", "Dense fog shut Orrin Airport on Friday.", False),
+        ("Which airline cancelled flights at Orrin Airport?", "Dense fog led Skyline Air to cancel 12 flights.", True),
+        ("Which bank cut its rates first?", "On Friday it was Corvel Bank that cut its rates first.", True),
+        ("Which group rejected the offer?", "Tarvos rejected the offer, and Tarvos said why.", True),
     ],
 )
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:
