@@ -30,7 +30,9 @@ _SPEAKER = re.compile(
 _TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
 # Asks how something turned out, which an article written before the outcome cannot say.
 _OUTCOME_Q = re.compile(
-    r"\b(?:eventually|ultimately|finally|actually|in the end|ever|end(?:ed|s)? up)\b|\b(?:result|outcome|verdict) of\b",
+    r"\b(?:eventually|ultimately|finally|actually|in the end|ever|end(?:ed|s)? up)\b|\b(?:result|outcome|verdict) of\b"
+    # "What did the regulator decide in its final ruling?", "How did the court rule?": a decision made.
+    r"|\bfinal (?:ruling|decision|verdict|judg(?:e)?ment)\b|\b(?:did|has|have|had)\b[^?]*\b(?:decide|rule)\b",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(

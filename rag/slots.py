@@ -103,7 +103,7 @@ _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
 _PROSPECTIVE = re.compile(
     r"\b(?:will|would|could|can|may|might|shall|(?:plans?|planned|expects?|expected|due|set|aims?|hopes?|intends?|"
-    r"agreed|going) to|subject to|yet to|not yet)\b",
+    r"agreed|going) to|subject to|yet to|not yet|(?:is|are) due)\b",
     re.IGNORECASE,
 )
 

@@ -77,6 +77,7 @@ def test_a_sentence_saying_it_has_not_happened_yet_only_anticipates() -> None:
     assert anticipates("The board does not comment on products that have not yet been submitted for approval.")
     assert anticipates("Hamas has yet to formally reject the proposal.")
     assert not anticipates("The board approved the drug on Friday.")
+    assert anticipates("Its final ruling is due in May.")
 
 
 def test_a_window_must_say_half_of_what_the_question_says_of_the_moment() -> None:

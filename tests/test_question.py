@@ -181,6 +181,9 @@ def test_a_broadcasters_number_is_part_of_the_outlet_not_a_fact_to_find() -> Non
         ("On what date was the officer actually released on bail?", True),
         ("Did Israel end up making its own offer?", True),
         ("How many homes did the fire destroy?", False),
+        ("What did the tribunal decide in its final ruling on the tariff?", True),
+        ("How did the appeals court rule on the mayor's challenge?", True),
+        ("What rule on late ballots did the office cite?", False),
     ],
 )
 def test_questions_about_how_things_turned_out(text: str, outcome: bool) -> None:
