@@ -62,6 +62,7 @@ SIMILARITY_WEIGHT = 0.7
 SLOT_MISSING = 0.7  # no quantity for "how many", no time for "when", nobody named for "who"
 WRONG_ARTICLE = 0.7  # the question names an outlet another article has
 WRONG_DATE = 0.5  # the question names a month/year and another article is dated then (metadata is reliable)
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 ECHO = 0.7  # a heading-like sentence that repeats the question and adds nothing
 HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states no fact in full
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
@@ -206,7 +207,8 @@ class EvidenceRanker:
                 score *= FOCUS_MISSING
             if question.speaker and not ev.speaker_ok:
                 score *= NOT_ATTRIBUTED
-            if question.answer_type in ("person", "entity", "place") and not new_name(question, ev.text):
+            named = new_name(question, ev.text, ev.passage.chunk.text)
+            if question.answer_type in ("person", "entity", "place") and not named:
                 score *= NO_NEW_NAME
             ev.score = score
 
@@ -218,12 +220,15 @@ class EvidenceRanker:
         for clause in question.clauses:
             parsed = self.parse(clause)
             idf = rarity(parsed, texts)
+            # "…, and what did he say in September?": the question's speaker, in the clause's own report.
+            speaker = parsed.speaker or (question.speaker if _PRONOUN.search(clause) else "")
+            picks = self.articles_asked_for(parsed) if parsed.years or parsed.months or parsed.outlets else set()
             for ev, match in zip(windows, self._matches(parsed, windows), strict=True):
-                if parsed.speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
+                if speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
                     # Their doing or saying, not a mention: one side of a comparison shares the other's words.
                     fits = any(
-                        credits(ev.sentences[i], parsed.speaker)
-                        or (points_back(ev.sentences[i]) and attributed(ev.sentences, i, parsed.speaker))
+                        credits(ev.sentences[i], speaker)
+                        or (points_back(ev.sentences[i]) and attributed(ev.sentences, i, speaker))
                         for i in range(ev.first, ev.last + 1)
                     )
                 else:
@@ -231,6 +236,8 @@ class EvidenceRanker:
                 lexical = lexical_overlap(parsed, ev.text, idf, ev.context)
                 mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
                 mixed *= PART_MISSING if part_match(clause, ev.text, ev.context) in ("other", "none") else 1.0
+                if picks and ev.source not in picks:
+                    fits = False  # the clause names its report ("and in April?"): another one does not answer it
                 ev.clause_scores.append(mixed * ev.placement if fits else 0.0)
 
     def _matches(self, question: Question, windows: list[Evidence]) -> list[float]:
@@ -299,4 +306,5 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
         return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= RESTATES
-    return slot_filled(question, ev.text, similarity, dated=bool(ev.passage.chunk.stated_date), context=ev.context)
+    chunk = ev.passage.chunk
+    return slot_filled(question, ev.text, similarity, bool(chunk.stated_date), ev.context, chunk.text)

@@ -8,8 +8,10 @@ shares weighted down.
 
 from __future__ import annotations
 
+import itertools
+
 from rag.question import Question
-from rag.words import MONTHS, normalise, numbers, stems
+from rag.words import MONTHS, WEEKDAYS, is_stopword, normalise, numbers, stems
 
 
 def lexical_overlap(question: Question, text: str, idf: dict[str, float] | None = None, context: str = "") -> float:
@@ -50,11 +52,30 @@ def echoes(question: Question, sentence: str) -> bool:
     return len(new) / len(words) < 0.34 and not numbers(sentence) - question.numbers
 
 
-def new_name(question: Question, text: str) -> bool:
-    """A capitalised word the question does not contain (the first word of a sentence counts:
-    "Saltmere Terminals, which runs the berths" starts with its answer)."""
+def new_name(question: Question, text: str, context: str = "") -> bool:
+    """ "Who …", "which airline …", "where …": the text names someone or something the question does
+    not (one test for the answer's slot and for ranking, rag.slots and rag.evidence). A capitalised word
+    counts when it stands inside a sentence, or starts one and is capitalised inside one too ("Hamas
+    said …" where "Hamas" recurs, here or in the `context` before it: "Okafor, 52, made …" after
+    "the financier Piers Okafor") or goes on into another capitalised word ("Saltmere Terminals,
+    which runs …"); "Thick fog forced …" names nothing, nor do weekdays and months."""
     asked = {w.lower() for name in question.names for w in name.split()} | {w.lower() for w in question.text.split()}
-    return any(w[:1].isupper() and w.lower().strip(".,;:’'\"“”()") not in asked for w in text.split())
+    words = [w.strip(".,;:’'\"“”()") for w in text.split()]
+    inside = {  # line by line: a headline's last word ends no sentence with a full stop
+        w.strip(".,;:’'\"“”()")
+        for line in f"{context}\n{text}".splitlines()
+        for before, w in itertools.pairwise(line.split())
+        if w[:1].isupper() and not before.endswith((".", "?", "!"))
+    }
+    for k, word in enumerate(words):
+        low = word.lower()
+        if not word[:1].isupper() or low in asked or low in WEEKDAYS or low in MONTHS or is_stopword(word):
+            continue
+        starts = k == 0 or text.split()[k - 1].endswith((".", "?", "!", ":"))
+        follows = k + 1 < len(words) and words[k + 1][:1].isupper()
+        if not starts or word in inside or follows:
+            return True
+    return False
 
 
 def date_matches(date: str, question: Question) -> bool:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from rag.money import has_amount, wants_money
 from rag.question import Question
+from rag.relevance import new_name
 from rag.retrieval import Passage
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, is_demonym, is_stopword, mentions, normalise, numbers, stems
+from rag.words import ROLE_NOUNS, is_demonym, is_stopword, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -66,31 +68,6 @@ _PERCENT_OF = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
-# "How much severance pay …", "how much money has it raised", "what will it cost": a sum of money.
-_WANTS_MONEY = re.compile(
-    r"\bhow much (?:[\w’'\-]+\s+){0,2}?(?:money|cash|pay|compensation|revenue|profit|funding|investment|"
-    r"salary|wages?|fine|damages|bribes?|budget|subsid(?:y|ies))\b"
-    r"|\bhow much\b[^?]*\b(?:cost|costs|costing|pay|paid|raise[sd]?|raising|invest(?:ed|ing|s)?|spen[dt]|spending|"
-    r"save[sd]?|saving|charge[sd]?|owed?|earn(?:ed|s)?|fetch(?:ed)?|sell for|sold for)\b"
-    r"|\bwhat (?:price|fee|fine|salary|sum)\b",
-    re.IGNORECASE,
-)
-_AMOUNT = re.compile(
-    r"(?P<symbol>[$€£¥₪₹]\s?)?(?<![\w\-.,])(?P<figure>\d[\d,.]*\d|\d)(?P<percent>\s?%|\s?per ?cent\b)?"
-    r"(?:\s*-?(?P<unit>[A-Za-z]+))?"
-)
-_SCALES = frozenset({"thousand", "million", "billion", "trillion", "bn", "m", "k", "mn", "crore", "lakh"})
-_CURRENCIES = frozenset({
-    "dollars", "euros", "pounds", "sterling", "shekels", "yen", "yuan", "renminbi", "rupees", "francs", "crowns",
-    "kroner", "kronor", "krona", "marks", "rubles", "roubles", "lira", "dinars", "dirhams", "riyals", "rand", "pesos",
-    "reais", "won", "usd", "eur", "gbp",
-})  # fmt: skip
-# Units of time and measure (and words that follow a number in a date or a list) that are not money.
-_NOT_MONEY = frozenset({
-    "second", "minute", "hour", "day", "week", "month", "year", "km", "kilometre", "kilometer", "metre", "meter",
-    "mile", "hectare", "acre", "tonne", "ton", "kg", "kilogram", "litre", "liter", "degree", "am", "pm", "per", "of",
-    "to", "and", "or",
-})  # fmt: skip
 _ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
 _IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
@@ -131,10 +108,16 @@ def anticipates(text: str) -> bool:
 
 
 def slot_filled(
-    question: Question, text: str, similarity: Similarity | None = None, dated: bool = False, context: str = ""
+    question: Question,
+    text: str,
+    similarity: Similarity | None = None,
+    dated: bool = False,
+    context: str = "",
+    chunk: str = "",
 ) -> bool:
     """Whether `text` holds the kind of answer asked for (statements are judged by attribution).
-    `context` (the headline and the sentence before) may say whose the role is ("Norvik")."""
+    `context` (the headline and the sentence before) may say whose the role is ("Norvik"); `chunk`
+    (the text around) may give in full a name `text` repeats ("Okafor, 52, made his fortune …")."""
     kind = question.answer_type
     if kind == "number":
         return _has_quantity(question, text, similarity)
@@ -145,33 +128,12 @@ def slot_filled(
             return bool(_CALENDAR.search(text)) or (dated and bool(_TIME.search(text)))
         return bool(_TIME.search(text))
     if kind == "entity":
-        return names_another(question, text)
+        return new_name(question, text, chunk)
     if kind == "person":
         if _WHO_SAID.search(question.text) and not reports_speech(text):
             return False  # no one is reported saying anything here
         return _fills_role(question, text, context)
     return True
-
-
-def names_another(question: Question, text: str) -> bool:
-    """ "Which airline …": the text names an organisation the question does not. A capitalised word
-    counts when it stands inside a sentence, or starts one and is capitalised inside one too ("Hamas
-    said …" where "Hamas" recurs) or goes on into another capitalised word ("Saltmere Terminals,
-    which runs …"); "Thick fog forced …" names nothing, nor do weekdays and months."""
-    asked = {w.lower() for name in question.names for w in name.split()} | {w.lower() for w in question.text.split()}
-    words = [w.strip(".,;:’'\"“”()") for w in text.split()]
-    inside = {
-        w for k, w in enumerate(words) if k and w[:1].isupper() and not text.split()[k - 1].endswith((".", "?", "!"))
-    }
-    for k, word in enumerate(words):
-        low = word.lower()
-        if not word[:1].isupper() or low in asked or low in WEEKDAYS or low in MONTHS or is_stopword(word):
-            continue
-        starts = k == 0 or text.split()[k - 1].endswith((".", "?", "!", ":"))
-        follows = k + 1 < len(words) and words[k + 1][:1].isupper()
-        if not starts or word in inside or follows:
-            return True
-    return False
 
 
 def asked_places(question: Question, passages: Iterable[Passage]) -> list[str]:
@@ -237,8 +199,8 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return bool(digits)
     if not (digits or _QUANTITY_WORDS.search(plain)):
         return False
-    if _WANTS_MONEY.search(question.text):
-        return _has_amount(plain, years)
+    if wants_money(question.text):
+        return has_amount(plain, years)
     if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
         return True  # "how much rain": the number comes with a unit ("182 millimetres"), not the noun
     counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]
@@ -251,23 +213,6 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return False
     # The words as asked, not their stems: MiniLM knows "houses", not "hous".
     return max(similarity(question.focus, counted), default=0.0) >= FOCUS_SIMILAR
-
-
-def _has_amount(text: str, years: set[str]) -> bool:
-    """A sum of money: "$5 million", "740 million crowns", "95,000 thal", "80,000 marks"; not "350
-    jobs", "11 seconds" or "7%". A currency may be one no list knows (an invented one in a story, a
-    small country's), so any number counts whose next word is not a plural noun (what jobs, flights
-    and seconds are counted in) or a unit of time or measure, unless it names a scale or a currency."""
-    for match in _AMOUNT.finditer(text):
-        figure, unit = match.group("figure"), (match.group("unit") or "").lower()
-        if figure.replace(",", "").rstrip(".") in years or match.group("percent"):
-            continue
-        if match.group("symbol") or unit in _SCALES or unit in _CURRENCIES:
-            return True
-        if unit and (unit.endswith("s") or unit in _NOT_MONEY):
-            continue
-        return True
-    return False
 
 
 def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool:

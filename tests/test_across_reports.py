@@ -81,3 +81,13 @@ def test_each_named_report_gives_its_own_figure_and_no_other_story_comes_in(acro
     assert {c.source[:3] for c in answer.citations} <= {"a01", "a02", "a03"}
     for citation in answer.citations:
         assert (ACROSS / citation.source).read_text(encoding="utf-8")[citation.start : citation.end] == citation.quote
+
+
+def test_a_clause_naming_its_month_is_answered_by_that_months_report_of_the_same_speaker(across: Assistant) -> None:
+    answer = across.ask("What did Perrine Castellane say about going to court in March, and what did she say in April?")
+
+    assert not answer.abstained
+    april = [c for c in answer.citations if c.date.startswith("2037-04")]
+    # "she" is Castellane: the April window is hers, not the court's ruling of that month.
+    assert any("Castellane" in c.quote for c in april)
+    assert any(c.date.startswith("2037-03") for c in answer.citations)

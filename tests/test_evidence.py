@@ -13,6 +13,7 @@ from rag.evidence import window_slot
 from rag.extractive import _introduction
 from rag.indexing import index_paths
 from rag.question import parse_question
+from rag.relevance import new_name
 from rag.retrieval import Passage
 from rag.speaker_topic import said_nothing_on
 from rag.windows import Evidence, evidence_windows
@@ -432,3 +433,12 @@ def test_a_speaker_whose_every_statement_is_on_another_topic_said_nothing_on_the
     assert off_topic.abstained
     assert any("Albanese speaking on other matters" in notice for notice in off_topic.notices)
     assert not on_topic.abstained and "Albanese" in on_topic.answer and "aid" in on_topic.answer
+
+
+def test_a_sentence_initial_word_is_a_name_only_where_the_text_around_capitalises_it_inside_a_sentence() -> None:
+    question = parse_question("Where did the financier behind the bid make his money?")
+    around = "Tollan bid for the club\nThe offer was led by the financier Piers Tollan."
+
+    assert new_name(question, "Tollan, 52, made his fortune in freight software.", around)
+    assert not new_name(question, "Tollan, 52, made his fortune in freight software.")  # nothing says it is a name
+    assert not new_name(question, "Thick fog closed the port on Monday.", "Fog closes port\nThick fog closed it.")
