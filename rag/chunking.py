@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -108,3 +108,26 @@ def _chunk_id(article: Article, start: int, text: str) -> str:
     """A content hash: the same file yields the same ids, so re-indexing adds nothing."""
     key = f"{article.source}\x00{article.doc_hash}\x00{start}\x00{text}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+# How far a retrieved chunk runs on into the text after it (rag.retrieval): a few sentences. Chunk
+# edges fall between sentences, not between a claim and the quote that backs it ("Kirby claims …
+# that progress was made" ends a chunk; "“There has been progress made …,” he says" is three
+# sentences on). Dev, answerable questions right / unanswerable abstained over six sets, against
+# no run-on: 400 chars +3/-4, 800 +6/-4, 1200 +5/-4; warm answer p50 37.7 ms -> 40.8 ms at 800.
+RUN_ON_CHARS = 800
+
+
+def run_on(chunk: Chunk, article_text: str, limit: int = RUN_ON_CHARS) -> Chunk:
+    """`chunk` with the whole sentences that follow it in its article, up to `limit` characters;
+    unchanged unless `article_text` is the text it was cut from (offsets stay exact)."""
+    from rag.sentences import sentence_spans
+
+    if article_text[chunk.start : chunk.end] != chunk.text:
+        return chunk
+    # Split past the limit, so that the last sentence kept is whole, not one cut at the limit.
+    spans = sentence_spans(article_text, chunk.end, min(len(article_text), chunk.end + 2 * limit))
+    whole = [span.end for span in spans if span.end <= chunk.end + limit]
+    if not whole:
+        return chunk
+    return replace(chunk, end=whole[-1], text=article_text[chunk.start : whole[-1]])

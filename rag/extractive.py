@@ -37,6 +37,7 @@ NEXT_RATIO = 0.75  # ...or the sentence after the best one, this close (dev: 0.6
 ACROSS_RATIO = 0.0
 MAX_ACROSS_WORDS = 150
 _NEAR_DUPLICATE = 0.9
+_QUOTE_MARK = re.compile(r"[“”\"]")
 _CALENDAR_WORDS = frozenset(MONTHS) | WEEKDAYS
 
 
@@ -93,6 +94,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
                 add(ev)
     if question.speaker and not best.speaker_ok:
         add(_speakers_own_words(ranked, best, floor))
+    if question.speaker and best.speaker_ok and not _QUOTE_MARK.search(best.text):
+        add(_quoted_words(ranked, best, floor))
     if question.answer_type == "person":
         add(_introduction(ranked, best, question))
     across = question.across or bool(ranking.targets)
@@ -158,6 +161,24 @@ def _speakers_own_words(ranked: list[Evidence], best: Evidence, floor: float) ->
     if nearby:
         return min(nearby, key=lambda e: distance(e, best))
     return next((e for e in ranked if e.speaker_ok and e.score >= floor), None)
+
+
+def _quoted_words(ranked: list[Evidence], best: Evidence, floor: float) -> Evidence | None:
+    """ "Kirby claims … that progress was made": the speaker's own words, when the same article quotes
+    them ("“There has been progress made …,” he says"): a reader is owed what was said, not only the gist."""
+    return next(
+        (
+            e
+            for e in ranked
+            if e.speaker_ok
+            and e.slot
+            and e.source == best.source
+            and e.score >= floor
+            and _QUOTE_MARK.search(e.text)
+            and not _same(e, best)
+        ),
+        None,
+    )
 
 
 def _same(a: Evidence, b: Evidence) -> bool:

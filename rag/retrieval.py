@@ -16,7 +16,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.chroma_client import store_failure
-from rag.chunking import Chunk
+from rag.chunking import Chunk, run_on
 from rag.config import Settings
 from rag.lexical import open_lexical
 from rag.nodes import node_to_chunk
@@ -59,6 +59,7 @@ class HybridRetriever:
         `query_vector`: the question's embedding, when a caller computes it anyway (rag.token_match's pass
         gives it with the token vectors the evidence stage needs); else the embedder is asked."""
         self.query_vector = query_vector
+        self.store = store
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
@@ -134,7 +135,16 @@ class HybridRetriever:
         unique: dict[str, Passage] = {}
         for passage in passages:
             unique.setdefault(passage.chunk.chunk_id, passage)
-        return [replace(p, rank=rank) for rank, p in enumerate(unique.values(), start=1)]
+        return [replace(p, rank=rank) for rank, p in enumerate(self._run_on(list(unique.values())), start=1)]
+
+    def _run_on(self, passages: list[Passage]) -> list[Passage]:
+        """Each passage runs on into the sentences after it in its article (rag.chunking.run_on): the
+        quote that backs a claim at a chunk's edge. One read of the retrieved articles' texts."""
+        try:
+            texts = self.store.texts([p.chunk.source for p in passages])
+        except Exception as exc:  # the store went away under a running process: say what to do
+            raise store_failure(self.settings, exc) from exc
+        return [replace(p, chunk=run_on(p.chunk, texts.get(p.chunk.source, ""))) for p in passages]
 
     def _bundle(self, question: str) -> QueryBundle:
         return QueryBundle(question, embedding=self.query_vector(question) if self.query_vector else None)

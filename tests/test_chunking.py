@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import Chunk, chunk_article, count_tokens
+from rag.chunking import Chunk, chunk_article, count_tokens, run_on
 from rag.config import load_settings
 from rag.corpus import Article, load_article
 from rag.sentences import Span, sentence_spans
@@ -251,3 +251,14 @@ def test_chunks_cover_a_body_with_a_repeated_paragraph(tmp_path: Path) -> None:
 
     assert all(c.text == article.text[c.start : c.end] for c in chunks)  # holds today
     _assert_chunks_cover_body(article, chunks)  # fails: the third caption is in no chunk
+
+
+def test_a_retrieved_chunk_runs_on_by_whole_sentences_and_stays_an_exact_slice() -> None:
+    article = "The claim comes first. “Here is the quote,” she said. A third sentence is far longer than the limit is."
+    chunk = Chunk("c", "a.txt", "h", "T", "", 0, 22, article[:22], 5)
+
+    longer = run_on(chunk, article, limit=40)
+
+    assert longer.text == article[: longer.end] == "The claim comes first. “Here is the quote,” she said."
+    assert run_on(chunk, article, limit=10) == chunk  # no whole sentence fits: nothing is cut in half
+    assert run_on(chunk, "Another version of the article.", limit=40) == chunk  # not the text it was cut from

@@ -196,3 +196,19 @@ def test_the_speakers_own_act_is_not_corrected_as_someone_elses_words() -> None:
 
     assert own.answer.startswith("Tamm rejected the offer.")
     assert theirs.answer.startswith("The sources do not attribute the offer to Tamm")
+
+
+def test_a_speakers_claim_in_other_words_brings_the_quote_that_backs_it() -> None:
+    text = (
+        "Port spokesperson Ines Maro claims that the talks with the dockers made progress on Monday. "
+        "The strike has closed the container berths for nine days. "
+        "“We have moved closer on pay, and now both sides must sign,” she says, adding that talks resume today."
+    )
+    question = "What did port spokesperson Ines Maro say about the talks with the dockers?"
+    ranking = _ranking_of(text, {"Port": 0.8, "The strike": 0.5, "“We": 0.45}, question)
+    for window in ranking.ranked:
+        window.speaker_ok = not window.fact_text.startswith("The strike")
+
+    chosen = choose(ranking, 4)
+
+    assert [w.fact_text[:4] for w in chosen] == ["Port", "“We "]  # her words, not only their gist

@@ -104,3 +104,13 @@ def test_bm25_side_returns_only_chunks_that_match_a_query_word(retriever: Hybrid
     results = retriever.bm25.retrieve("Hamdan")
 
     assert all("Hamdan" in n.node.get_content() for n in results)
+
+
+def test_a_passage_runs_on_past_its_chunk_into_the_quote_after_a_claim(retriever: HybridRetriever) -> None:
+    # In the seed article the claim ("Kirby claims … progress was made") ends one chunk and his quote
+    # ("“There has been progress made …,” he says") is three sentences into the next.
+    passages = retriever.retrieve("What did John Kirby say about how the Cairo negotiations were going?")
+    claim = next(p for p in passages if "Kirby claims in a briefing" in p.chunk.text)
+
+    assert "work toward implementation,” he says" in claim.chunk.text
+    assert claim.chunk.text.endswith((".", "”"))  # whole sentences only
