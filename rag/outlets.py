@@ -34,7 +34,7 @@ def named_outlets(text: str) -> tuple[str, ...]:
         for match in pattern.finditer(text):
             for group in ("a", "b"):
                 if group in match.groupdict() and match.group(group):
-                    found.append((match.start(group), _clean(match.group(group))))
+                    found.append((match.start(group), clean_outlet(match.group(group))))
     out: list[str] = []
     for _, name in sorted(found):
         if name and name not in out and not any(name in longer for longer in out):
@@ -52,7 +52,7 @@ def outlets_mentioned(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     forms: dict[str, str] = {}
     tails: dict[str, list[str]] = {}
     for outlet in known:
-        words = _clean(outlet).split()
+        words = clean_outlet(outlet).split()
         if not words:
             continue
         forms[" ".join(words)] = outlet
@@ -69,10 +69,18 @@ def outlets_mentioned(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for _, form in sorted(found)))
 
 
-def _clean(name: str) -> str:
+def clean_outlet(name: str) -> str:
+    """The outlet in a name a question puts before "report": not "The", "In the …" or a month, and
+    not what follows its possessive."""
     words = name.split()
     while words and words[0].lower() in _NOT_OUTLETS:
         words = words[1:]  # "The New York Times", "In the …": the outlet starts after
+    # "Al Jazeera's February report": the outlet ends at its possessive; the month is the report's.
+    owner = next((k for k, w in enumerate(words) if w.endswith(("'s", "’s"))), None)
+    if owner is not None:
+        words = [*words[:owner], words[owner][:-2]]
+    while words and words[-1].lower() in _NOT_OUTLETS:
+        words = words[:-1]
     return " ".join(words)
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rag.comparison import comparison_sides
 from rag.ordinals import ORDINALS
-from rag.outlets import named_outlets, outlets_mentioned
+from rag.outlets import clean_outlet, named_outlets, outlets_mentioned
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
@@ -168,7 +168,7 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
         role = speaker_match.group("role") or ""
     topic_match = _TOPIC.search(text)
     outlet_match = _OUTLET.search(text)
-    outlet = outlet_match.group("outlet").strip() if outlet_match else ""
+    outlet = clean_outlet(outlet_match.group("outlet")) if outlet_match else ""
     if outlet and is_stopword(outlet.split()[0]):
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))

@@ -91,3 +91,13 @@ def test_a_clause_naming_its_month_is_answered_by_that_months_report_of_the_same
     # "she" is Castellane: the April window is hers, not the court's ruling of that month.
     assert any("Castellane" in c.quote for c in april)
     assert any(c.date.startswith("2037-03") for c in answer.citations)
+
+
+def test_an_outlet_ends_at_its_possessive_and_the_month_after_it_is_the_reports() -> None:
+    text = "How did the envoy describe the talks in Radio Ostrel's March report compared with the Harbour Post account?"
+    question = parse_question(text)
+
+    assert question.outlets == ("Radio Ostrel", "Harbour Post")
+    assert question.outlet == "Radio Ostrel"
+    assert "march" in question.months
+    assert parse_question("What did the Channel 12 report say?").outlet == "Channel 12"
