@@ -9,6 +9,7 @@ Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -268,10 +269,12 @@ def _fills_role(question: Question, text: str, context: str = "") -> bool:
     # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
     roles = _ANY_OFFICE if role == "official" else (role,)
     for i, word in enumerate(words):
-        if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles):
+        if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles) or _describes(words, i):
             continue
         near = _same_sentence(words[max(0, i - _ROLE_REACH) : i], words[i : i + 1 + _ROLE_REACH])
-        if not any(_is_name(w, question) for w in near):
+        # A person's name: a first name and a surname ("Mossad chief David Barnea"), not "Hamas" in
+        # "Israeli and Hamas officials" (an organisation) or "July" in "in late July, according to officials".
+        if not any(_is_name(a, question) and _is_name(b, question) for a, b in itertools.pairwise(near)):
             continue
         around = normalise(" ".join(near))
         if all(
@@ -280,6 +283,15 @@ def _fills_role(question: Question, text: str, context: str = "") -> bool:
         ):
             return True
     return False
+
+
+def _describes(words: list[str], i: int) -> bool:
+    """ "official Israeli figures", "official statement": the role word is an adjective here, as the
+    singular "official" is when a nationality or a plain noun follows it ("official said" does not)."""
+    if words[i].lower() != "official" or i + 1 >= len(words):
+        return False
+    after = words[i + 1].strip(".,;:'’\"“”")
+    return is_demonym(after) or (after.islower() and not is_stopword(after) and not re.fullmatch(WHO_VERBS, after))
 
 
 def _is_name(word: str, question: Question) -> bool:

@@ -113,6 +113,10 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("How many trucks entered?", "Trucks entered in September 2024.", False),
         ("When did the talks resume?", "The talks resumed on Thursday in Cairo.", True),
         ("When did the talks resume?", "The talks resumed in Cairo with all parties.", False),
+        # "Which officials": people named by first name and surname, next to a role that is a noun.
+        ("Which Ardish officials led the delegation?", "Ardish officials Talo Vrange and Mira Oss led it.", True),
+        ("Which Ardish officials led the delegation?", "In late July, according to Ardish and Velk officials.", False),
+        ("Which Ardish official spoke?", "The toll rests on official Ardish figures, said Talo Vrange.", False),
         # A sum of money, in a currency no list knows too; not a count of something else or a time.
         ("How much severance pay will the miners get?", "The mine will shed 420 jobs by June.", False),
         ("How much money has the start-up raised?", "Its engine ran for 14 seconds, a record.", False),
