@@ -188,7 +188,7 @@ class EvidenceRanker:
             ev.slot = window_slot(question, ev, self.similarity) or (
                 ev.source not in namesakes and self._speaker_in_article(question, ev)
             )
-            if places and not all(mentions(f"{ev.context} {ev.text}", place) for place in places):
+            if places and not all(mentions(f"{ev.passage.chunk.title} {ev.text}", place) for place in places):
                 ev.slot = False  # a figure or date for somewhere else than the place asked about
             if not speaks_of_moment(moment, f"{ev.context} {ev.text}"):
                 ev.slot = False  # a figure from another moment than the one asked about

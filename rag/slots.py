@@ -71,7 +71,12 @@ _PERCENT_OF = re.compile(
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
 _ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
-_IN_PLACE = re.compile(r"\b(?:in|at|inside|within)\s+([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)")
+# Or "in the Harbourside district": a name the noun after it says is a place.
+_IN_PLACE = re.compile(
+    r"\b(?:in|at|inside|within)\s+(?:the\s+(?=[A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*\s+"
+    r"(?:district|region|province|county|ward|constituency|area|neighbou?rhood|quarter|valley)\b))?"
+    r"([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)"
+)
 _HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^,;?]+)", re.IGNORECASE)
 # A trailing "when …" clause of a question that asks for something else ("how many …"), not a
 # leading one ("When the walkout began, what …"), which sets the scene for every part.

@@ -417,6 +417,24 @@ def test_a_figure_for_somewhere_else_does_not_answer_for_the_place_asked_about(
     assert not answer.abstained and "2,100" in answer.answer
 
 
+def test_a_district_named_before_the_figure_does_not_make_it_that_districts(tmp_path: Path, embedder: object) -> None:
+    articles = {
+        "count.txt": "Recount ends in Varna Bay\n"
+        "The recount took five days after counters found a box from the Eastgate district logged twice.\n"
+        "An earlier version of this report gave the margin as 64 votes.\n"
+        "Ilse Moray finished 212 votes ahead of Piet Langer across the city.\n",
+        "turnout.txt": "Turnout falls in Varna Bay\nTurnout in the mayoral vote fell to 51 per cent, "
+        "the election office said. Ilse Moray won 18,400 votes in all.\n",
+        "budget.txt": "Varna Bay budget passes\nThe council passed a budget of 90 million crowns on Monday "
+        "by 31 votes to 12, with Ilse Moray's party in favour.\n",
+    }
+    question = "How many votes did Ilse Moray win in the Eastgate district?"
+
+    answer = ask_articles(tmp_path, embedder, articles, question)
+
+    assert answer.abstained  # the sentence before names Eastgate; the figures are not Eastgate's
+
+
 def test_two_reports_named_by_month_each_give_their_figure(assistant: Assistant) -> None:
     question = "Did the March and September reports give the same figure for hostages still in Gaza?"
     parsed = parse_question(question)
