@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rag.comparison import comparison_sides
 from rag.ordinals import ORDINALS
-from rag.outlets import clean_outlet, named_outlets, outlets_mentioned
+from rag.outlets import clean_outlet, named_outlets, outlets_mentioned, same_outlet
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
@@ -177,6 +177,8 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]
+    if speaker and any(same_outlet(o, clean_outlet(speaker)) for o in outlets):
+        speaker, role = "", ""  # "according to Al Jazeera": which report, not who is quoted in it
     names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]
     parts = _parts(text, names, speaker)
     drop = stems(" ".join((outlet, *outlets))) | stems(" ".join(months))

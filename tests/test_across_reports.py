@@ -101,3 +101,12 @@ def test_an_outlet_ends_at_its_possessive_and_the_month_after_it_is_the_reports(
     assert question.outlet == "Radio Ostrel"
     assert "march" in question.months
     assert parse_question("What did the Channel 12 report say?").outlet == "Channel 12"
+
+
+def test_according_to_an_outlet_names_the_report_not_a_speaker_to_find_in_it() -> None:
+    question = parse_question("How many homes had burned, according to Northwind Radio's July account?", KNOWN)
+
+    assert question.speaker == ""  # no "the sources do not attribute this to Northwind Radio"
+    assert question.outlets == ("Northwind Radio",)
+    assert question.answer_type == "number"
+    assert parse_question("What did Mayor Tobias Harlen say about the fire?", KNOWN).speaker == "Tobias Harlen"
