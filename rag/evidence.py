@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from rag.article_facts import ArticleCatalog
 from rag.asked_reports import articles_asked_for, report_targets
-from rag.attribution import anonymous_source, attributed, credits, points_back
+from rag.attribution import anonymous_source, attributed
+from rag.clause_scores import PART_MISSING, SIMILARITY_WEIGHT, score_clauses, window_slot
 from rag.config import Settings
 from rag.ordinals import part_match
 from rag.outlets import without_outlets
@@ -29,23 +30,18 @@ from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
 from rag.slots import (
     SLOT_NAMES,
-    Similarity,
     anticipates,
     asked_event,
     asked_moment,
     asked_places,
-    slot_filled,
     speaks_of_moment,
 )
-from rag.speaker_topic import RESTATES, credited_in_article, said_nothing_on
-from rag.speech import reports_speech
+from rag.speaker_topic import credited_in_article, said_nothing_on
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
 from rag.words import (
     in_vocabulary,
     mentions,
-    normalise,
-    numbers,
     people_of_surname,
     someone_else,
     stems,
@@ -55,22 +51,14 @@ from rag.words import (
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
-SIMILARITY_WEIGHT = 0.7
-# Someone else's words answer a "what did X say" question (credited to their real speaker) when
-# they hold this share of its weighted terms; on dev, 0.5 and 0.7 gave the same answers.
 # Multiplicative penalties, each for one way a window can look relevant without answering.
 SLOT_MISSING = 0.7  # no quantity for "how many", no time for "when", nobody named for "who"
 WRONG_ARTICLE = 0.7  # the question names an outlet another article has
 WRONG_DATE = 0.5  # the question names a month/year and another article is dated then (metadata is reliable)
-_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 ECHO = 0.7  # a heading-like sentence that repeats the question and adds nothing
 HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states no fact in full
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
-# A question about one numbered part (rag.ordinals): a window about another part ("the first stage …"
-# for the second stage, which also cannot be the answer), or about none. At 0.85 for "none", the
-# plan's lead sentence outranked the asked part's in dev q089; 0.7 changed nothing else on dev.
-PART_MISSING = 0.7
 NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
 
@@ -119,7 +107,7 @@ class EvidenceRanker:
         if not windows:
             return Ranking(parsed, [], 0.0, "No usable passage was retrieved.")
         self._score(parsed, windows)
-        self._score_clauses(parsed, windows)
+        score_clauses(self, parsed, windows)
         names, targets = self.report_targets(parsed)
         for ev in windows:
             ev.target = next((i for i, sources in enumerate(targets) if ev.source in sources), -1)
@@ -168,7 +156,7 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        matches = self._matches(question, windows)
+        matches = self.matches(question, windows)
         # A question naming two reports ("in the Times of Israel report … and in the September
         # 2024 report") asks across articles: then no article is ruled out.
         picks = self.articles_asked_for(question)
@@ -212,35 +200,7 @@ class EvidenceRanker:
                 score *= NO_NEW_NAME
             ev.score = score
 
-    def _score_clauses(self, question: Question, windows: list[Evidence]) -> None:
-        """Each window's match to each clause of "what did A want, and what did B offer?", so the
-        answer can give every clause its own best window. A window that lacks a clause's slot
-        (no number for "how many") scores 0 for it."""
-        texts = [w.text for w in windows]
-        for clause in question.clauses:
-            parsed = self.parse(clause)
-            idf = rarity(parsed, texts)
-            # "…, and what did he say in September?": the question's speaker, in the clause's own report.
-            speaker = parsed.speaker or (question.speaker if _PRONOUN.search(clause) else "")
-            picks = self.articles_asked_for(parsed) if parsed.years or parsed.months or parsed.outlets else set()
-            for ev, match in zip(windows, self._matches(parsed, windows), strict=True):
-                if speaker:  # a clause's own speaker ("Blinken's reaction …"), not the question's
-                    # Their doing or saying, not a mention: one side of a comparison shares the other's words.
-                    fits = any(
-                        credits(ev.sentences[i], speaker)
-                        or (points_back(ev.sentences[i]) and attributed(ev.sentences, i, speaker))
-                        for i in range(ev.first, ev.last + 1)
-                    )
-                else:
-                    fits = window_slot(parsed, ev, self.similarity)
-                lexical = lexical_overlap(parsed, ev.text, idf, ev.context)
-                mixed = SIMILARITY_WEIGHT * match + (1 - SIMILARITY_WEIGHT) * lexical
-                mixed *= PART_MISSING if part_match(clause, ev.text, ev.context) in ("other", "none") else 1.0
-                if picks and ev.source not in picks:
-                    fits = False  # the clause names its report ("and in April?"): another one does not answer it
-                ev.clause_scores.append(mixed * ev.placement if fits else 0.0)
-
-    def _matches(self, question: Question, windows: list[Evidence]) -> list[float]:
+    def matches(self, question: Question, windows: list[Evidence]) -> list[float]:
         """rag.token_match's score of each window for the question (or a clause of it). The question's
         names (not its speaker, who must be in the window) may be met in the window's context."""
         spoken = {w.lower() for w in question.speaker.split()}
@@ -295,16 +255,3 @@ class EvidenceRanker:
 
 def _dot(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
-
-
-def window_slot(question: Question, ev: Evidence, similarity: Similarity | None = None) -> bool:
-    """The asked slot for this window: statements need the speaker's words (or the number asked
-    about, so a misattributed figure can be corrected); everything else is rag.slots' test."""
-    if question.answer_type == "statement":
-        if ev.speaker_ok or bool(question.numbers and question.numbers <= numbers(normalise(ev.text))):
-            return True
-        # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
-        # there): someone else's words that hold most of what is asked can be given, credited right.
-        return reports_speech(ev.text) and lexical_overlap(question, ev.text) >= RESTATES
-    chunk = ev.passage.chunk
-    return slot_filled(question, ev.text, similarity, bool(chunk.stated_date), ev.context, chunk.text)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.comparison import comparison_sides
+from rag.names import question_names
 from rag.ordinals import ORDINALS
 from rag.outlets import clean_outlet, named_outlets, outlets_mentioned, same_outlet
 from rag.speech import QUESTION_VERBS
-from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, fact_numbers, is_demonym, is_stopword, numbers, stems
+from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
@@ -269,41 +270,3 @@ def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
             if a in names and b in names and speaker not in (a, b):
                 return (a, b)
     return ()
-
-
-def question_names(text: str, exclude: str = "") -> list[str]:
-    """Proper names in a question. Its first word is capitalised by grammar ("Besides",
-    "Approximately"), so it counts only as an acronym; months, weekdays and the outlet that
-    picks an article are not names either, nor a nationality used as an adjective ("American
-    backing", "Egyptian official"): the articles may say "US" or "Egypt's"."""
-    names = []
-    first = re.match(r"\s*([\w’'\-]+)", text)
-    skip_first = bool(first) and not (first.group(1).isupper() and len(first.group(1)) > 1)
-    excluded = {w.lower() for w in exclude.split()} | set(MONTHS) | WEEKDAYS
-    for i, name in enumerate(capitalised_names(text)):
-        words = name.split()
-        if i == 0 and skip_first and text.lstrip().startswith(words[0]):
-            words = words[1:]
-        words = [w for w in words if w.lower() not in excluded]
-        if len(words) == 1 and is_demonym(words[0]) and re.search(rf"\b{re.escape(words[0])}\s+[a-z]", text):
-            continue
-        if words:
-            names.append(" ".join(words))
-    return names
-
-
-def capitalised_names(text: str) -> list[str]:
-    """Runs of capitalised words, minus sentence-initial question words and stopwords."""
-    names: list[str] = []
-    current: list[str] = []
-    for word in re.findall(r"[\w’'\-]+|[^\w\s]", text):
-        clean = re.sub(r"[’']s$", "", word)
-        if clean[:1].isupper() and not is_stopword(clean) and clean != "I":
-            current.append(clean)
-            continue
-        if current:
-            names.append(" ".join(current))
-            current = []
-    if current:
-        names.append(" ".join(current))
-    return names

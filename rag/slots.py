@@ -9,7 +9,6 @@ Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -17,8 +16,9 @@ from rag.money import has_amount, wants_money
 from rag.question import Question
 from rag.relevance import new_name
 from rag.retrieval import Passage
+from rag.roles import fills_role
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import ROLE_NOUNS, is_demonym, is_stopword, mentions, normalise, numbers, stems
+from rag.words import NUMBER_WORDS, QUANTITY_WORDS, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -35,26 +35,14 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _CALENDAR = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d\d-\d\d\b", re.IGNORECASE)
 _WANTS_CALENDAR = re.compile(r"\b(?:calendar date|what date|which date|exact date|on what date)\b", re.I)
 _WANTS_EXACT = re.compile(r"\bexact(?:ly)?\b|\bprecise(?:ly)?\b", re.IGNORECASE)
-_NUMBER_WORD = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
-    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|dozens?|half|several"
-)
-_QUANTITY_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD}|third|quarter|no)\b", re.IGNORECASE)
 # The thing counted when the number comes after it: "the number of people ordered out … to 4,100".
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count)\s+of\s+(?P<noun>[A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*)?)", re.I)
 _BARE_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,.]\d)")
 _DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b", re.IGNORECASE)
 # The thing counted: the words after a number ("46 homes", "some 800 Palestinian prisoners").
 _COUNTED = re.compile(
-    rf"(?:\d[\d,.]*%?|\b(?:{_NUMBER_WORD})(?:-(?:{_NUMBER_WORD}))?)"
-    rf"(?=(?P<noun>-(?!(?:{_NUMBER_WORD})\b)\w+|(?:\s+[A-Za-z][\w\-]*){{1,3}}))",
-    re.IGNORECASE,
-)
-_ROLES = rf"(?:{ROLE_NOUNS})s?"
-# "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
-_ROLE_QUESTION = re.compile(
-    r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?)\s+"
-    rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
+    rf"(?:\d[\d,.]*%?|\b(?:{NUMBER_WORDS})(?:-(?:{NUMBER_WORDS}))?)"
+    rf"(?=(?P<noun>-(?!(?:{NUMBER_WORDS})\b)\w+|(?:\s+[A-Za-z][\w\-]*){{1,3}}))",
     re.IGNORECASE,
 )
 # A death toll, however asked ("the number of dead", "deaths", "the toll") or told ("were killed").
@@ -69,7 +57,6 @@ _PERCENT_OF = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
-_ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
 # "in Aurelia", "at Valdmora": a proper name after a preposition of place (not "in the Hamas attack").
 # Or "in the Harbourside district": a name the noun after it says is a place.
 _IN_PLACE = re.compile(
@@ -81,7 +68,7 @@ _HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^
 # A trailing "when …" clause of a question that asks for something else ("how many …"), not a
 # leading one ("When the walkout began, what …"), which sets the scene for every part.
 _WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time|during)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
-_ROLE_REACH = 5  # words between a role ("director") and the name that fills it
+
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
 _PROSPECTIVE = re.compile(
@@ -138,7 +125,7 @@ def slot_filled(
     if kind == "person":
         if _WHO_SAID.search(question.text) and not reports_speech(text):
             return False  # no one is reported saying anything here
-        return _fills_role(question, text, context)
+        return fills_role(question, text, context)
     return True
 
 
@@ -203,7 +190,7 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return bool(_PERCENT.search(plain)) and whole <= stems(plain)
     if _WANTS_EXACT.search(question.text):
         return bool(digits)
-    if not (digits or _QUANTITY_WORDS.search(plain)):
+    if not (digits or QUANTITY_WORDS.search(plain)):
         return False
     if wants_money(question.text):
         return has_amount(plain, years)
@@ -238,72 +225,7 @@ def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool
     )
 
 
-def _same_sentence(before: list[str], after: list[str]) -> list[str]:
-    """The words around a role word (`after` starts with it) that are in its sentence."""
-    ends = [k for k, w in enumerate(before) if w.endswith((".", "?", "!"))]
-    kept = before[ends[-1] + 1 :] if ends else before
-    stop = next((k for k, w in enumerate(after) if w.endswith((".", "?", "!"))), len(after) - 1)
-    return kept + after[1 : stop + 1]
-
-
 def _head_noun(phrase: str) -> str:
     """ "Gaza's buildings" -> "buildings", "voters back the union" -> "voters": the first plain word."""
     words = phrase.split()
     return next((w for w in words if not w[:1].isupper() and not w.endswith(("'s", "’s"))), words[0] if words else "")
-
-
-_NOT_RESTRICTIVE = frozenset(
-    {"the", "a", "an", "senior", "top", "leading", "high-ranking", "high-level", "key", "prominent", "veteran", "main"}
-)
-
-
-def _fills_role(question: Question, text: str, context: str = "") -> bool:
-    """ "Which Egyptian president": the window names someone right next to that role, and the role's
-    modifiers ("Egyptian") stand next to it too; a name the sentence lacks may be in its context
-    ("Norvik" in the headline of "chief executive Halvor Brandt told reporters"), a nationality not:
-    "Hamas officials" under a headline about Israel are not Israeli officials."""
-    match = _ROLE_QUESTION.search(question.text)
-    if not match:
-        return any(w[:1].isupper() for w in text.split()[1:])
-    # "senior", "top": how the question rates the role, which the article need not repeat
-    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
-    stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
-    in_text, in_context = normalise(text), normalise(context)
-    words = text.split()
-    role = match.group("role").lower().split()[-1].rstrip("s")
-    # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
-    roles = _ANY_OFFICE if role == "official" else (role,)
-    for i, word in enumerate(words):
-        if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles) or _describes(words, i):
-            continue
-        near = _same_sentence(words[max(0, i - _ROLE_REACH) : i], words[i : i + 1 + _ROLE_REACH])
-        # A person's name: a first name and a surname ("Mossad chief David Barnea"), not "Hamas" in
-        # "Israeli and Hamas officials" (an organisation) or "July" in "in late July, according to officials".
-        if not any(_is_name(a, question) and _is_name(b, question) for a, b in itertools.pairwise(near)):
-            continue
-        around = normalise(" ".join(near))
-        if all(
-            st in around or (st not in in_text and st in in_context and not is_demonym(m))
-            for m, st in zip(modifiers, stems_, strict=True)
-        ):
-            return True
-    return False
-
-
-def _describes(words: list[str], i: int) -> bool:
-    """ "official Israeli figures", "official statement": the role word is an adjective here, as the
-    singular "official" is when a nationality or a plain noun follows it ("official said" does not)."""
-    if words[i].lower() != "official" or i + 1 >= len(words):
-        return False
-    after = words[i + 1].strip(".,;:'’\"“”")
-    return is_demonym(after) or (after.islower() and not is_stopword(after) and not re.fullmatch(WHO_VERBS, after))
-
-
-def _is_name(word: str, question: Question) -> bool:
-    """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
-    clean = word.strip(".,;:()'’\"“”")
-    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean) or is_stopword(clean):
-        return False
-    if _QUANTITY_WORDS.fullmatch(clean):  # "Two Israeli officials said"
-        return False
-    return not any(clean.lower() in name.lower().split() for name in question.names)

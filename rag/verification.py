@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
 from rag.fact_checks import misplaced_number, negation_flipped
-from rag.question import capitalised_names
+from rag.names import capitalised_names
 from rag.sentences import sentence_spans
 from rag.words import mentions, normalise, numbers, stems
 

@@ -147,6 +147,14 @@ def in_vocabulary(name: str, vocab: frozenset[str]) -> bool:
     return not words or any(w in vocab for w in words)
 
 
+# Numbers in words ("two men", "some 800"), for counts and for what is not a name ("Two officials said").
+NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|dozens?|half|several"
+)
+QUANTITY_WORDS = re.compile(rf"\b(?:{NUMBER_WORDS}|third|quarter|no)\b", re.IGNORECASE)
+
+
 MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",

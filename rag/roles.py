@@ -1,0 +1,91 @@
+"""Does a text name someone in the role a question asks for? "Which Egyptian official …", "who was
+Israel's defense minister", "which Ardish officials led the delegation".
+
+Hand-written because no NER model ships here (see OFFLINE-NOTES): a role word (one list, rag.words
+ROLE_NOUNS, shared with the attribution detector) with a person's full name beside it, and the
+question's modifiers of the role ("Egyptian") beside it too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from rag.question import Question
+from rag.speech import WHO_VERBS
+from rag.words import QUANTITY_WORDS, ROLE_NOUNS, is_demonym, is_stopword, normalise
+
+_ROLES = rf"(?:{ROLE_NOUNS})s?"
+# "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
+_ROLE_QUESTION = re.compile(
+    r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?)\s+"
+    rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
+    re.IGNORECASE,
+)
+_ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
+_ROLE_REACH = 5  # words between a role ("director") and the name that fills it
+
+
+def _same_sentence(before: list[str], after: list[str]) -> list[str]:
+    """The words around a role word (`after` starts with it) that are in its sentence."""
+    ends = [k for k, w in enumerate(before) if w.endswith((".", "?", "!"))]
+    kept = before[ends[-1] + 1 :] if ends else before
+    stop = next((k for k, w in enumerate(after) if w.endswith((".", "?", "!"))), len(after) - 1)
+    return kept + after[1 : stop + 1]
+
+
+_NOT_RESTRICTIVE = frozenset(
+    {"the", "a", "an", "senior", "top", "leading", "high-ranking", "high-level", "key", "prominent", "veteran", "main"}
+)
+
+
+def fills_role(question: Question, text: str, context: str = "") -> bool:
+    """ "Which Egyptian president": the window names someone right next to that role, and the role's
+    modifiers ("Egyptian") stand next to it too; a name the sentence lacks may be in its context
+    ("Norvik" in the headline of "chief executive Halvor Brandt told reporters"), a nationality not:
+    "Hamas officials" under a headline about Israel are not Israeli officials."""
+    match = _ROLE_QUESTION.search(question.text)
+    if not match:
+        return any(w[:1].isupper() for w in text.split()[1:])
+    # "senior", "top": how the question rates the role, which the article need not repeat
+    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
+    stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
+    in_text, in_context = normalise(text), normalise(context)
+    words = text.split()
+    role = match.group("role").lower().split()[-1].rstrip("s")
+    # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
+    roles = _ANY_OFFICE if role == "official" else (role,)
+    for i, word in enumerate(words):
+        if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles) or _describes(words, i):
+            continue
+        near = _same_sentence(words[max(0, i - _ROLE_REACH) : i], words[i : i + 1 + _ROLE_REACH])
+        # A person's name: a first name and a surname ("Mossad chief David Barnea"), not "Hamas" in
+        # "Israeli and Hamas officials" (an organisation) or "July" in "in late July, according to officials".
+        if not any(_is_name(a, question) and _is_name(b, question) for a, b in itertools.pairwise(near)):
+            continue
+        around = normalise(" ".join(near))
+        if all(
+            st in around or (st not in in_text and st in in_context and not is_demonym(m))
+            for m, st in zip(modifiers, stems_, strict=True)
+        ):
+            return True
+    return False
+
+
+def _describes(words: list[str], i: int) -> bool:
+    """ "official Israeli figures", "official statement": the role word is an adjective here, as the
+    singular "official" is when a nationality or a plain noun follows it ("official said" does not)."""
+    if words[i].lower() != "official" or i + 1 >= len(words):
+        return False
+    after = words[i + 1].strip(".,;:'’\"“”")
+    return is_demonym(after) or (after.islower() and not is_stopword(after) and not re.fullmatch(WHO_VERBS, after))
+
+
+def _is_name(word: str, question: Question) -> bool:
+    """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
+    clean = word.strip(".,;:()'’\"“”")
+    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean) or is_stopword(clean):
+        return False
+    if QUANTITY_WORDS.fullmatch(clean):  # "Two Israeli officials said"
+        return False
+    return not any(clean.lower() in name.lower().split() for name in question.names)
