@@ -29,11 +29,6 @@ NEAR_CHARS = 300  # the asked speaker's words this close to the fact speak to th
 # A statement by someone else answers for a misattributed question when it holds this share of what
 # the question asks (rag.relevance.lexical_overlap, the speaker's name left out).
 RESTATES = 0.6
-# How a question hedges or dates its topic ("a possible offensive", "the new proposal"): words any
-# statement may use in passing ("as soon as possible"), which say nothing of what the topic is.
-_HEDGES = frozenset(
-    stems("possible potential likely proposed planned expected future new latest recent current further so-called")
-)
 
 
 def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
@@ -63,7 +58,7 @@ def said_nothing_on(question: Question, ranked: Sequence[Evidence]) -> str:
 
 def topic_stems(question: Question) -> frozenset[str]:
     """The content stems of the asked topic, without the speaker's name or the report's date or outlet."""
-    return frozenset(stems(question.topic)) & question.stems - question.speaker_stems - _HEDGES
+    return frozenset(stems(question.topic)) & question.stems - question.speaker_stems
 
 
 def credited_in_article(article_text: str, ev: Evidence, speaker: str) -> bool:
