@@ -36,6 +36,14 @@ _NOT_MONEY = frozenset({
 })  # fmt: skip
 
 
+# Words that end what a number counts ("95,000 thal in bribes": "thal"), and plurals without an s.
+_SMALL_WORDS = frozenset({
+    "in", "of", "to", "for", "from", "on", "at", "by", "with", "and", "or", "a", "an", "the", "as", "that", "who",
+    "which", "was", "were", "is", "are", "had", "has", "have", "would", "will", "could", "since", "than", "more", "per",
+})  # fmt: skip
+_IRREGULAR_PLURALS = frozenset({"people", "men", "women", "children", "police", "staff", "crew", "personnel", "cattle"})
+
+
 def wants_money(question: str) -> bool:
     """ "How much money has it raised", "how much will it cost", "what price": a sum is asked for."""
     return bool(_WANTS_MONEY.search(question))
@@ -43,16 +51,38 @@ def wants_money(question: str) -> bool:
 
 def has_amount(text: str, years: set[str]) -> bool:
     """A sum of money: "$5 million", "740 million crowns", "95,000 thal", "80,000 marks"; not "350
-    jobs", "11 seconds" or "7%". A currency may be one no list knows (an invented one in a story, a
-    small country's), so any number counts whose next word is not a plural noun (what jobs, flights
-    and seconds are counted in) or a unit of time or measure, unless it names a scale or a currency."""
+    jobs", "800 Palestinian prisoners", "123 people", "11 seconds" or "7%". A currency may be one no
+    list knows (an invented one in a story, a small country's), so a number counts unless what it
+    counts, the words after it up to the first small word, ends in a plural noun or is a unit of
+    time or measure; a scale ("million") or a known currency always counts."""
     for match in _AMOUNT.finditer(text):
         figure, unit = match.group("figure"), (match.group("unit") or "").lower()
         if figure.replace(",", "").rstrip(".") in years or match.group("percent"):
             continue
         if match.group("symbol") or unit in _SCALES or unit in _CURRENCIES:
             return True
-        if unit and (unit.endswith("s") or unit in _NOT_MONEY):
+        after = text[match.end("figure") :]
+        counted = _counted(after)
+        if counted and (_plural(counted[-1]) or any(w in _NOT_MONEY for w in counted)):
             continue
+        if re.match(r"\s+of\b", after):
+            continue  # "34 of those still held": a count of something named after it
+        if re.search(r"\b[A-Z][\w’'-]*\s+$", text[: match.start("figure")]):
+            continue  # a number that is part of a name: "Channel 12", "Resolution 2728"
         return True
     return False
+
+
+def _counted(after: str) -> list[str]:
+    """The noun phrase after a number, lowercased: "800 Palestinian prisoners in exchange" ->
+    ["palestinian", "prisoners"]; up to three words, ending at a small word or punctuation."""
+    words: list[str] = []
+    for word in re.findall(r"[A-Za-z]+|[^\sA-Za-z]", after.lstrip(" -")[:60]):
+        if not word[0].isalpha() or word.lower() in _SMALL_WORDS or len(words) == 3:
+            break
+        words.append(word.lower())
+    return words
+
+
+def _plural(word: str) -> bool:
+    return word in _IRREGULAR_PLURALS or (word.endswith("s") and not word.endswith("ss"))
