@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from rag.corpus import Article
-from rag.sentences import split_keeping_whitespace
+from rag.sentences import sentence_spans, split_keeping_whitespace
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,6 @@ RUN_ON_CHARS = 800
 def run_on(chunk: Chunk, article_text: str, limit: int = RUN_ON_CHARS) -> Chunk:
     """`chunk` with the whole sentences that follow it in its article, up to `limit` characters;
     unchanged unless `article_text` is the text it was cut from (offsets stay exact)."""
-    from rag.sentences import sentence_spans
-
     if article_text[chunk.start : chunk.end] != chunk.text:
         return chunk
     # Split past the limit, so that the last sentence kept is whole, not one cut at the limit.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rag.words import is_stopword
+
 # "How much severance pay …", "how much money has it raised", "what will it cost": a sum of money.
 _WANTS_MONEY = re.compile(
     r"\bhow much (?:[\w’'\-]+\s+){0,2}?(?:money|cash|pay|compensation|revenue|profit|funding|investment|"
@@ -36,11 +38,7 @@ _NOT_MONEY = frozenset({
 })  # fmt: skip
 
 
-# Words that end what a number counts ("95,000 thal in bribes": "thal"), and plurals without an s.
-_SMALL_WORDS = frozenset({
-    "in", "of", "to", "for", "from", "on", "at", "by", "with", "and", "or", "a", "an", "the", "as", "that", "who",
-    "which", "was", "were", "is", "are", "had", "has", "have", "would", "will", "could", "since", "than", "more", "per",
-})  # fmt: skip
+# Plurals without an s.
 _IRREGULAR_PLURALS = frozenset({"people", "men", "women", "children", "police", "staff", "crew", "personnel", "cattle"})
 
 
@@ -78,7 +76,7 @@ def _counted(after: str) -> list[str]:
     ["palestinian", "prisoners"]; up to three words, ending at a small word or punctuation."""
     words: list[str] = []
     for word in re.findall(r"[A-Za-z]+|[^\sA-Za-z]", after.lstrip(" -")[:60]):
-        if not word[0].isalpha() or word.lower() in _SMALL_WORDS or len(words) == 3:
+        if not word[0].isalpha() or is_stopword(word) or word.lower() in ("per", "since") or len(words) == 3:
             break
         words.append(word.lower())
     return words

@@ -60,7 +60,8 @@ def new_name(question: Question, text: str, context: str = "") -> bool:
     "the financier Piers Okafor") or goes on into another capitalised word ("Saltmere Terminals,
     which runs …"); "Thick fog forced …" names nothing, nor do weekdays and months."""
     asked = {w.lower() for name in question.names for w in name.split()} | {w.lower() for w in question.text.split()}
-    words = [w.strip(".,;:’'\"“”()") for w in text.split()]
+    raw = text.split()
+    words = [w.strip(".,;:’'\"“”()") for w in raw]
     inside = {  # line by line: a headline's last word ends no sentence with a full stop
         w.strip(".,;:’'\"“”()")
         for line in f"{context}\n{text}".splitlines()
@@ -71,7 +72,7 @@ def new_name(question: Question, text: str, context: str = "") -> bool:
         low = word.lower()
         if not word[:1].isupper() or low in asked or low in WEEKDAYS or low in MONTHS or is_stopword(word):
             continue
-        starts = k == 0 or text.split()[k - 1].endswith((".", "?", "!", ":"))
+        starts = k == 0 or raw[k - 1].endswith((".", "?", "!", ":"))
         follows = k + 1 < len(words) and words[k + 1][:1].isupper()
         if not starts or word in inside or follows:
             return True

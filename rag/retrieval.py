@@ -140,6 +140,8 @@ class HybridRetriever:
     def _run_on(self, passages: list[Passage]) -> list[Passage]:
         """Each passage runs on into the sentences after it in its article (rag.chunking.run_on): the
         quote that backs a claim at a chunk's edge. One read of the retrieved articles' texts."""
+        if not passages:
+            return passages  # Chroma refuses a read of no ids
         try:
             texts = self.store.texts([p.chunk.source for p in passages])
         except Exception as exc:  # the store went away under a running process: say what to do
