@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
-from rag.fact_checks import misplaced_number, negation_flipped
+from rag.fact_checks import misplaced_number, negation_flipped, spelled_numbers, unstated_quantity
 from rag.question import capitalised_names
 from rag.sentences import sentence_spans
 from rag.words import mentions, normalise, numbers, stems
@@ -103,7 +103,7 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
         return Support(False, 0.0, "no source")
     joined = " ".join(source_texts)
     joined_norm = normalise(joined)
-    missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm)
+    missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm) - spelled_numbers(joined_norm)
     if missing_numbers:
         return Support(False, 0.0, f"number {', '.join(sorted(missing_numbers))} not in the cited source")
     missing_names = [name for name in capitalised_names(sentence) if not mentions(joined, name)]
@@ -114,6 +114,8 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
         return Support(False, 0.0, f"no one cited sentence has all of {mixed}")
     if flipped := negation_flipped(sentence, units):
         return Support(False, 0.0, f"“{flipped}” is negated where the source is not, or the reverse")
+    if quantity := unstated_quantity(sentence, units):
+        return Support(False, 0.0, f"“{quantity}” is not a quantity the cited source states")
     if number := misplaced_number(sentence, units):
         return Support(False, 0.0, f"{number} counts something else in the cited source")
     terms = stems(sentence)
@@ -136,9 +138,14 @@ def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
     """
     for clause in _CLAUSE.split(sentence):
         nums, names = numbers(normalise(clause)), capitalised_names(clause)
-        if not any(nums <= numbers(normalise(t)) and all(mentions(t, n) for n in names) for t in units):
+        if not any(nums <= _stated(t) and all(mentions(t, n) for n in names) for t in units):
             return ", ".join([*names, *sorted(nums)])
     return ""
+
+
+def _stated(text: str) -> set[str]:
+    """The numbers a source sentence states, in digits or in words."""
+    return numbers(normalise(text)) | spelled_numbers(text)
 
 
 def _fact_units(source_texts: Sequence[str]) -> list[str]:
