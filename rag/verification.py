@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
-from rag.fact_checks import misplaced_number, negation_flipped, spelled_numbers, unstated_quantity
+from rag.fact_checks import SPELLED, misplaced_number, negation_flipped, spelled_numbers, unstated_quantity
 from rag.question import capitalised_names
 from rag.sentences import sentence_spans
 from rag.words import mentions, normalise, numbers, stems
@@ -106,7 +106,7 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm) - spelled_numbers(joined_norm)
     if missing_numbers:
         return Support(False, 0.0, f"number {', '.join(sorted(missing_numbers))} not in the cited source")
-    missing_names = [name for name in capitalised_names(sentence) if not mentions(joined, name)]
+    missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
     units = _fact_units(source_texts)
@@ -137,10 +137,15 @@ def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
     90% from the next, nor from two cited sources.
     """
     for clause in _CLAUSE.split(sentence):
-        nums, names = numbers(normalise(clause)), capitalised_names(clause)
+        nums, names = numbers(normalise(clause)) | spelled_numbers(clause), _names(clause)
         if not any(nums <= _stated(t) and all(mentions(t, n) for n in names) for t in units):
             return ", ".join([*names, *sorted(nums)])
     return ""
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names, without a quantity that starts the sentence ("Two hostages"): a number is checked as one."""
+    return [name for name in capitalised_names(text) if name.lower() not in SPELLED]
 
 
 def _stated(text: str) -> set[str]:
