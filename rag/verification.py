@@ -110,12 +110,12 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
     units = _fact_units(source_texts)
+    if quantity := unstated_quantity(sentence, units):
+        return Support(False, 0.0, f"“{quantity}” is not a quantity the cited source states")
     if mixed := _facts_split_across(sentence, units):
         return Support(False, 0.0, f"no one cited sentence has all of {mixed}")
     if flipped := negation_flipped(sentence, units):
         return Support(False, 0.0, f"“{flipped}” is negated where the source is not, or the reverse")
-    if quantity := unstated_quantity(sentence, units):
-        return Support(False, 0.0, f"“{quantity}” is not a quantity the cited source states")
     if number := misplaced_number(sentence, units):
         return Support(False, 0.0, f"{number} counts something else in the cited source")
     terms = stems(sentence)
