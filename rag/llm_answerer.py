@@ -18,10 +18,19 @@ from rag.attribution import attributed
 from rag.config import Settings
 from rag.errors import RagError
 from rag.evidence import Ranking
-from rag.extractive import ExtractiveAnswerer
+from rag.extractive import ExtractiveAnswerer, choose
 from rag.llm_backend import ChatBackend, Generation
 from rag.llm_judge import JUDGE_QUESTION, Judgement, judge_grammar, judgement_from
-from rag.llm_prompt import Source, answer_turn, build_messages, citation_grammar, prompt_tokens, select_sources
+from rag.llm_prompt import (
+    SYSTEM_PROMPT,
+    Source,
+    answer_turn,
+    build_messages,
+    citation_grammar,
+    prompt_tokens,
+    select_sources,
+)
+from rag.llm_windows import MAX_WINDOWS, fill_from_windows, window_grammar, window_messages, window_sources
 from rag.question import Question
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
@@ -49,13 +58,22 @@ class LLMAnswerer:
         if ranking.abstain_reason:
             yield self._abstain(question, [ranking.abstain_reason], ranking.best)
             return
-        sources = select_sources(ranking.ranked, self.settings.llm_source_tokens)
+        by_window = not self.settings.llm_judge
+        if by_window:
+            chosen = choose(ranking, min(MAX_WINDOWS, self.settings.max_answer_sentences))
+            sources = window_sources(chosen)
+        else:
+            sources = select_sources(ranking.ranked, self.settings.llm_source_tokens)
         generation = Generation()
         started = time.perf_counter()
         picks: list[int] | None = None
         judged_usage: dict[str, float] = {}
         try:
-            if self.settings.llm_judge:
+            if by_window:
+                yes_no = ranking.question.yes_no
+                messages = window_messages(question, sources, yes_no, SYSTEM_PROMPT)
+                grammar = window_grammar(len(sources), yes_no)
+            elif self.settings.llm_judge:
                 judged = build_messages(question, sources, ask=JUDGE_QUESTION)
                 judgement = self._judge(judged, len(sources))
                 picks = judgement.picks()
@@ -69,9 +87,8 @@ class LLMAnswerer:
                     yield replace(self._abstain(question, [note], ranking.best), usage=judged_usage)
                     return
                 messages = answer_turn(judged, judgement.said, picks, ranking.question.yes_no)
-            else:
-                messages = build_messages(question, sources)
-            grammar = citation_grammar(len(sources), min(3, self.settings.max_answer_sentences), picks)
+            if not by_window:
+                grammar = citation_grammar(len(sources), min(3, self.settings.max_answer_sentences), picks)
             for piece in self.backend.stream(
                 messages, max_tokens=self.settings.llm_max_tokens, grammar=grammar, generation=generation
             ):
@@ -83,7 +100,7 @@ class LLMAnswerer:
             yield self._fallback(question, passages, ranking, reason, generation)
             return
         usage = _usage(generation, prompt_tokens(messages), len(sources)) | judged_usage
-        yield self._compose(question, ranking, sources, generation.text, usage, passages)
+        yield self._compose(question, ranking, sources, generation.text, usage, passages, by_window)
 
     def _judge(self, messages: list[tuple[str, str]], n_sources: int) -> Judgement:
         said, alternatives = self.backend.first_token(messages, grammar=judge_grammar(n_sources))
@@ -97,6 +114,7 @@ class LLMAnswerer:
         draft: str,
         usage: dict[str, float],
         passages: list[Passage],
+        by_window: bool = False,
     ) -> Answer:
         verified = verify(draft, [s.text for s in sources], self.evidence.similarity)
         if verified.silent:
@@ -107,11 +125,13 @@ class LLMAnswerer:
             generation = Generation(text=draft)
             fallback = self._fallback(question, passages, ranking, reason, generation)
             return replace(fallback, checks=verified.checks, usage=usage)
+        written = fill_from_windows(verified, sources) if by_window else None
+        kept = written.lines if written else verified.kept
         order: dict[int, int] = {}  # prompt number -> final number, in order of first citation
-        for _, cited in verified.kept:
+        for _, cited in kept:
             for n in cited:
                 order.setdefault(n, len(order) + 1)
-        lines = [_cited_line(text, [order[n] for n in cited]) for text, cited in verified.kept]
+        lines = [_cited_line(text, [order[n] for n in cited]) for text, cited in kept]
         checks = [replace(c, cited=[order[n] for n in c.cited]) for c in verified.checks]
         citations = [cite(order[n], sources[n - 1].chunk, sources[n - 1].start, sources[n - 1].end) for n in order]
         notices: list[str] = []
@@ -122,6 +142,16 @@ class LLMAnswerer:
                 f"({sum(c.status == 'repointed' for c in changed)} re-pointed, "
                 f"{sum(c.status == 'dropped' for c in changed)} dropped)."
             )
+        if written and written.quoted:
+            notices.append(
+                f"{len(written.quoted)} of {len(sources)} sources are quoted in their own words: "
+                "verification did not keep what the model wrote from them."
+            )
+        if by_window and ranking.question.wants_time:
+            dated = next((s for s in sources if s.chunk.stated_date and s.n in order), None)
+            if dated is not None:
+                n = order[dated.n]
+                lines.append(f"Article [{n}] is dated {dated.chunk.stated_date}. [{n}]")
         framing = _attribution(ranking.question, citations)
         if framing:
             lines[0] = framing + lines[0]

@@ -22,7 +22,7 @@ RELATIVE_FLOOR = 0.6  # a source sentence must score at least this share of the 
 # answer it to most answerable questions (1.5B: 8 of 27 correct); asking them to
 # "say so" keeps abstention possible without inviting it (19 of 27).
 SYSTEM_PROMPT = (
-    "Answer the question in one to three short sentences, using only facts from the numbered sources. "
+    "Answer the question in short sentences, using only facts from the numbered sources. "
     "End each sentence with the number of the source it comes from, like [1]. "
     "Keep who said what exactly as in the sources. If the sources do not contain the answer, say so."
 )

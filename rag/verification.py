@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
 from rag.attribution import points_back
-from rag.fact_checks import misplaced_number, negation_flipped
+from rag.fact_checks import SPELLED, misplaced_number, negation_flipped, spelled_numbers, unstated_quantity
 from rag.names import capitalised_names
 from rag.sentences import sentence_spans
 from rag.words import mentions, normalise, numbers, stems
@@ -103,13 +103,15 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
         return Support(False, 0.0, "no source")
     joined = " ".join(source_texts)
     joined_norm = normalise(joined)
-    missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm)
+    missing_numbers = numbers(normalise(sentence)) - numbers(joined_norm) - spelled_numbers(joined_norm)
     if missing_numbers:
         return Support(False, 0.0, f"number {', '.join(sorted(missing_numbers))} not in the cited source")
-    missing_names = [name for name in capitalised_names(sentence) if not mentions(joined, name)]
+    missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
     units = _fact_units(source_texts)
+    if quantity := unstated_quantity(sentence, units):
+        return Support(False, 0.0, f"“{quantity}” is not a quantity the cited source states")
     if mixed := _facts_split_across(sentence, units):
         return Support(False, 0.0, f"no one cited sentence has all of {mixed}")
     if flipped := negation_flipped(sentence, units):
@@ -135,10 +137,20 @@ def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
     90% from the next, nor from two cited sources.
     """
     for clause in _CLAUSE.split(sentence):
-        nums, names = numbers(normalise(clause)), capitalised_names(clause)
-        if not any(nums <= numbers(normalise(t)) and all(mentions(t, n) for n in names) for t in units):
+        nums, names = numbers(normalise(clause)) | spelled_numbers(clause), _names(clause)
+        if not any(nums <= _stated(t) and all(mentions(t, n) for n in names) for t in units):
             return ", ".join([*names, *sorted(nums)])
     return ""
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names, without a quantity that starts the sentence ("Two hostages"): a number is checked as one."""
+    return [name for name in capitalised_names(text) if name.lower() not in SPELLED]
+
+
+def _stated(text: str) -> set[str]:
+    """The numbers a source sentence states, in digits or in words."""
+    return numbers(normalise(text)) | spelled_numbers(text)
 
 
 def _fact_units(source_texts: Sequence[str]) -> list[str]:

@@ -375,3 +375,21 @@ def test_a_hyphenated_name_is_found_in_the_source_that_has_it() -> None:
     lew = _seed_sentence("000_bad4616c5d09da39.txt", "Lew said that if Phase I")
     draft = "Lew said the cross-border IDF-Hezbollah conflict would be easier to resolve diplomatically [1]."
     assert verify(draft, [lew]).kept
+
+
+RAFAH = "Netanyahu said the operation in Rafah would last several weeks. Two hostages were freed in a raid."
+
+
+def test_a_quantity_in_words_the_source_does_not_state_is_dropped() -> None:
+    # Every word of "four and a half months" could sit in a source; the quantity must be stated.
+    assert support("Netanyahu said the operation in Rafah would last several weeks.", [RAFAH], None).supported
+    wrong = support("Netanyahu said the operation in Rafah would last four and a half months.", [RAFAH], None)
+    assert not wrong.supported and ("four" in wrong.reason or "4" in wrong.reason), wrong.reason
+    alone = support("The operation would last four and a half months.", [RAFAH], None)
+    assert not alone.supported and "“four” is not a quantity" in alone.reason
+
+
+def test_a_quantity_in_words_matches_its_digits_either_way() -> None:
+    assert support("2 hostages were freed in a raid.", [RAFAH], None).supported
+    assert support("Two hostages were freed in a raid.", ["2 hostages were freed in a raid."], None).supported
+    assert not support("Three hostages were freed in a raid.", [RAFAH], None).supported
