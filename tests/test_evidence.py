@@ -302,6 +302,18 @@ def test_what_someone_said_about_a_topic_they_never_spoke_of_is_not_answered() -
     assert said_nothing_on(question, [lund, hers]) == ""  # someone else said just that: the answer corrects the credit
 
 
+def test_someone_elses_words_on_part_of_the_topic_do_not_answer_for_the_speaker() -> None:
+    question = parse_question("What did Elsa Brandt say about the strike ballot result?")
+    museum = "The museum reopened on Saturday. Harbour chief Elsa Brandt said the new gallery would open in the spring."
+    (hers,) = [w for w in evidence_windows([_passage(museum, start=5000, source="b.txt")]) if "Brandt" in w.text]
+    hers.speaker_ok = True
+    plan = "Union leader Ivo Lund said members would hold a strike ballot next week."
+    (lund,) = evidence_windows([_passage(plan, source="d.txt")])
+
+    # The ballot, not its result: Lund's words hold two of the three things asked about.
+    assert said_nothing_on(question, [lund, hers]).startswith("The articles do not report Elsa Brandt")
+
+
 _MATCH_PREVIEW = (
     "Rovers sack their manager\n"
     "Dunmore Rovers dismissed manager Tomas Reyes on Monday after a run of seven defeats.\n"
