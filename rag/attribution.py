@@ -59,13 +59,19 @@ def credits(sentence: str, name: str) -> bool:
     do: "the White House submitted a “final bridging proposal” … between Israel and Hamas" is not
     how Hamas responded."""
     opening = " ".join(_SUBORDINATE.sub("", _LEAD_IN.sub("", sentence, count=1), count=1).split()[:6])
-    if mentions(opening, name):
-        return True
+    # "Miller said", "Hamas officials said", "Kesteria's foreign minister told"
+    return mentions(opening, name) or speaks(sentence, name)
+
+
+def speaks(sentence: str, name: str) -> bool:
+    """A speech verb credits `name` ("Miller said", "Hamas officials said", "said the minister Lund"),
+    wherever `name` stands in the sentence."""
     named = re.escape(name)
-    # "Miller said", "Hamas officials said", "Kesteria's foreign minister told": only plain words between
-    # (not "… with Kesteria and Norvik, officials said").
-    # Not "and": in "met Netanyahu and discussed …" the one who discussed is the sentence's subject.
-    said = rf"\b{named}(?:[’']s)?(?:\s+(?!and\b)[a-z][\w\-]*){{0,2}}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
+    # Only plain words between (not "… with Kesteria and Norvik, officials said"). Not "and": in "met
+    # Netanyahu and discussed …" the one who discussed is the subject. Not a pronoun: in "a response
+    # from Hamas after he said" the one who said is "he".
+    gap = r"(?:\s+(?!and\b|he\b|she\b|they\b|it\b|we\b|who\b)[a-z][\w\-]*){0,2}"
+    said = rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
     return bool(re.search(said, sentence))
 
 

@@ -125,7 +125,8 @@ class LLMAnswerer:
             generation = Generation(text=draft)
             fallback = self._fallback(question, passages, ranking, reason, generation)
             return replace(fallback, checks=verified.checks, usage=usage)
-        written = fill_from_windows(verified, sources) if by_window else None
+        keep_quotes = ranking.question.answer_type == "statement"
+        written = fill_from_windows(verified, sources, keep_quotes) if by_window else None
         kept = written.lines if written else verified.kept
         order: dict[int, int] = {}  # prompt number -> final number, in order of first citation
         for _, cited in kept:

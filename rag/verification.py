@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer import SentenceCheck
-from rag.attribution import points_back
+from rag.attribution import credits, points_back, speaks
 from rag.fact_checks import SPELLED, misplaced_number, negation_flipped, spelled_numbers, unstated_quantity
 from rag.names import capitalised_names
 from rag.sentences import sentence_spans
@@ -44,6 +44,7 @@ _DANGLING = re.compile(
     r"\b(?:to|of|by|from|with|while|whereas|and|but|or|that|as|in|on|for|at|the|a|an|said|says|according)[\s,.:;]*$",
     re.IGNORECASE,
 )
+MIN_WORDS = 3  # "3. [2]": a list number the sentence splitter cut off, not a statement
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -109,6 +110,8 @@ def support(sentence: str, source_texts: Sequence[str], similarity: Similarity |
     missing_names = [name for name in _names(sentence) if not mentions(joined, name)]
     if missing_names:
         return Support(False, 0.0, f"{', '.join(missing_names)} not in the cited source")
+    if speaker := _misattributed(sentence, source_texts):
+        return Support(False, 0.0, f"the cited source does not give these words to {speaker}")
     units = _fact_units(source_texts)
     if quantity := unstated_quantity(sentence, units):
         return Support(False, 0.0, f"“{quantity}” is not a quantity the cited source states")
@@ -140,6 +143,17 @@ def _facts_split_across(sentence: str, units: Sequence[str]) -> str:
         nums, names = numbers(normalise(clause)) | spelled_numbers(clause), _names(clause)
         if not any(nums <= _stated(t) and all(mentions(t, n) for n in names) for t in units):
             return ", ".join([*names, *sorted(nums)])
+    return ""
+
+
+def _misattributed(sentence: str, source_texts: Sequence[str]) -> str:
+    """A name the sentence has speaking ("Hamas said …") that no cited sentence has speaking or doing:
+    "Hamas said Hamas was “now backing away”" from "Biden … drew a response from Hamas after he said …"."""
+    for name in _names(sentence):
+        if speaks(sentence, name) and not any(
+            credits(piece, name) for text in source_texts for piece in (_sentences(text) or [text])
+        ):
+            return name
     return ""
 
 
@@ -187,6 +201,10 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             continue
         if _DANGLING.search(piece.text):
             reason = "unfinished: a citation stands in for what the sentence should say"
+            checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
+            continue
+        if len(re.findall(r"[A-Za-z]\w*", piece.text)) < MIN_WORDS:
+            reason = "a fragment: too few words to state a fact"
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
         given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]

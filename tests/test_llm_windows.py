@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from test_llm_prompt import CHUNK, _candidate, _gbnf_rules, _gbnf_to_regex
 
 from rag.answer import ABSTAIN_TEXT, SentenceCheck
+from rag.llm_prompt import Source
 from rag.llm_windows import fill_from_windows, window_grammar, window_messages, window_sources
 from rag.verification import Verified
 
@@ -79,3 +82,18 @@ def test_a_sentence_repointed_to_another_window_joins_that_window() -> None:
 
     assert written.quoted == [1, 3]
     assert [text for text, _ in written.lines][1:3] == ["Qatar and Egypt mediate.", "Egypt mediates too."]
+
+
+def test_a_sentence_that_drops_what_the_quote_said_gives_way_to_the_quote() -> None:
+    lew = (
+        "Lew said that Israel has shown flexibility in the talks for a hostage and ceasefire deal. "
+        "“The last indications we've had from the Government of Israel are that there's flexibility "
+        "on the key issues, and we need to drive it to closure,” he said."
+    )
+    source = Source(1, replace(CHUNK, text=lew), 0, len(lew))
+    framing = _verified([("The ambassador said that Israel has shown flexibility in the talks.", [1])])
+    keeps = _verified([("Lew said Israel must “drive it to closure”, given its flexibility on the key issues.", [1])])
+
+    assert fill_from_windows(framing, [source], keep_quotes=True).quoted == [1]
+    assert fill_from_windows(framing, [source], keep_quotes=False).quoted == []
+    assert fill_from_windows(keeps, [source], keep_quotes=True).quoted == []

@@ -393,3 +393,17 @@ def test_a_quantity_in_words_matches_its_digits_either_way() -> None:
     assert support("2 hostages were freed in a raid.", [RAFAH], None).supported
     assert support("Two hostages were freed in a raid.", ["2 hostages were freed in a raid."], None).supported
     assert not support("Three hostages were freed in a raid.", [RAFAH], None).supported
+
+
+def test_words_given_to_someone_the_source_does_not_have_speaking_are_dropped() -> None:
+    biden = _seed_sentence("001_add3ec1abea9c301.txt", "President Joe Biden, who remarked briefly")
+    # The source names Hamas, and "he said" follows it, but "he" is Biden: Hamas said nothing here.
+    wrong = support("Hamas said the group was “now backing away” from a cease-fire deal.", [biden], None)
+    assert not wrong.supported and "does not give these words to Hamas" in wrong.reason
+    assert support("Biden said the group was “now backing away” from a cease-fire deal.", [biden], None).supported
+
+
+def test_a_fragment_the_splitter_cut_off_is_dropped() -> None:
+    # "3." is no statement, though three-part deals and "3" may be in the source.
+    last = verify("Some 130 hostages are believed to remain in Gaza. 3. [1]", [OCTOBER]).checks[-1]
+    assert (last.sentence, last.status) == ("3.", "dropped") and "fragment" in last.reason
