@@ -67,11 +67,7 @@ _IN_PLACE = re.compile(
 _HAPPENED_PARTICIPLE = re.compile(r"\s*(?:was|were|has|have|had)\s+(?P<clause>[^,;?]+)", re.IGNORECASE)
 # A trailing "when …" clause of a question that asks for something else ("how many …"), not a
 # leading one ("When the walkout began, what …"), which sets the scene for every part.
-# A closing "…, according to the March report" names whose figure it is, not the moment.
-_WHEN_CLAUSE = re.compile(
-    r"\S\s+(?:when|by the time|at the time|during)\s+(?P<moment>[^,;?]+)(?:,\s*according to\b[^?]*)?\??\s*$",
-    re.IGNORECASE,
-)
+_WHEN_CLAUSE = re.compile(r"\S\s+(?:when|by the time|at the time|during)\s+(?P<moment>[^,;?]+)\??\s*$", re.IGNORECASE)
 
 
 # Only anticipates: "will take charge for Sunday's match", "agreed to refer it by the end of May".
