@@ -8,6 +8,8 @@ The BM25 side is the snapshot of the index generation the retriever was built fo
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -32,6 +34,7 @@ MAX_ASKED_ARTICLES = 3
 PER_ASKED_ARTICLE = 2
 PER_ACROSS_ARTICLE = 4  # a question across articles reads more of each: its answer may sit anywhere in it
 PER_SUB_QUESTION = 3  # chunks added for each clause of a many-part question
+RUN_ON_CACHE_CHARS = 20_000_000  # article texts kept for run-on passages (~20-80 MB of str)
 _MAX_IN = 500  # articles named in a Chroma `$in` filter; more go after the query (`_CommittedDense`)
 
 
@@ -89,6 +92,9 @@ class HybridRetriever:
         self.vocabulary = side.vocabulary
         self.articles = side.articles
         self.lexical_built = side.built  # False: read from the snapshot the last writer saved
+        self._texts: OrderedDict[str, str] = OrderedDict()  # article texts for run-on passages
+        self._cached_chars = 0
+        self._texts_lock = threading.Lock()  # the UI answers questions on several threads
 
     def retrieve(
         self,
@@ -142,11 +148,35 @@ class HybridRetriever:
         quote that backs a claim at a chunk's edge. One read of the retrieved articles' texts."""
         if not passages:
             return passages  # Chroma refuses a read of no ids
+        texts = self._article_texts({p.chunk.source for p in passages})
+        return [replace(p, chunk=run_on(p.chunk, texts.get(p.chunk.source, ""))) for p in passages]
+
+    def _article_texts(self, sources: set[str]) -> dict[str, str]:
+        """The articles' committed texts, read from the store once per retriever (one index generation)
+        and kept up to RUN_ON_CACHE_CHARS characters, least recently used out first. A text changed
+        since is harmless: run_on leaves a chunk alone unless the text is the one it was cut from.
+        An OrderedDict, not functools.lru_cache: that one bounds the number of entries, and one
+        10 MB article must not stay for the price of one short one."""
+        with self._texts_lock:
+            found = {s: self._texts[s] for s in sources if s in self._texts}
+            for source in found:
+                self._texts.move_to_end(source)
+        missing = sorted(sources - found.keys())
+        if not missing:
+            return found
         try:
-            texts = self.store.texts([p.chunk.source for p in passages])
+            read = self.store.texts(missing)
         except Exception as exc:  # the store went away under a running process: say what to do
             raise store_failure(self.settings, exc) from exc
-        return [replace(p, chunk=run_on(p.chunk, texts.get(p.chunk.source, ""))) for p in passages]
+        with self._texts_lock:
+            for source, text in read.items():
+                if source not in self._texts and len(text) <= RUN_ON_CACHE_CHARS:
+                    self._texts[source] = text
+                    self._cached_chars += len(text)
+            while self._cached_chars > RUN_ON_CACHE_CHARS:
+                _, dropped = self._texts.popitem(last=False)
+                self._cached_chars -= len(dropped)
+        return found | read
 
     def _bundle(self, question: str) -> QueryBundle:
         return QueryBundle(question, embedding=self.query_vector(question) if self.query_vector else None)

@@ -114,3 +114,27 @@ def test_a_passage_runs_on_past_its_chunk_into_the_quote_after_a_claim(retriever
 
     assert "work toward implementation,” he says" in claim.chunk.text
     assert claim.chunk.text.endswith((".", "”"))  # whole sentences only
+
+
+def test_article_texts_for_run_on_are_read_once_and_kept_within_a_bound(
+    seed_settings: Settings, embedder: BaseEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ChunkStore(seed_settings)
+    reads: list[list[str]] = []
+    read_texts = store.texts
+
+    def counted(sources: list[str]) -> dict[str, str]:  # the real read, counted
+        reads.append(sources)
+        return read_texts(sources)
+
+    monkeypatch.setattr(store, "texts", counted)
+    retriever = HybridRetriever(store, embedder, seed_settings)
+    question = "What did John Kirby say about how the Cairo negotiations were going?"
+    first = retriever.retrieve(question)
+    again = retriever.retrieve(question)
+
+    assert first == again and len(reads) == 1  # the second question read no article
+    longest = max(len(t) for t in retriever._texts.values())
+    monkeypatch.setattr("rag.retrieval.RUN_ON_CACHE_CHARS", longest + 1)
+    retriever.retrieve("How many hostages remain in Gaza?")
+    assert retriever._cached_chars == sum(len(t) for t in retriever._texts.values()) <= longest + 1
