@@ -30,7 +30,14 @@ from rag.llm_prompt import (
     prompt_tokens,
     select_sources,
 )
-from rag.llm_windows import MAX_WINDOWS, fill_from_windows, window_grammar, window_messages, window_sources
+from rag.llm_windows import (
+    MAX_WINDOWS,
+    asks_for_words,
+    fill_from_windows,
+    window_grammar,
+    window_messages,
+    window_sources,
+)
 from rag.question import Question
 from rag.retrieval import Passage
 from rag.sentences import sentence_spans
@@ -125,7 +132,7 @@ class LLMAnswerer:
             generation = Generation(text=draft)
             fallback = self._fallback(question, passages, ranking, reason, generation)
             return replace(fallback, checks=verified.checks, usage=usage)
-        keep_quotes = ranking.question.answer_type == "statement"
+        keep_quotes = asks_for_words(ranking.question)
         written = fill_from_windows(verified, sources, keep_quotes) if by_window else None
         kept = written.lines if written else verified.kept
         order: dict[int, int] = {}  # prompt number -> final number, in order of first citation

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from rag.answer import ABSTAIN_TEXT, as_quoted_text
 from rag.llm_prompt import Source
+from rag.question import Question
+from rag.speech import reports_speech
 from rag.verification import Verified
 from rag.windows import Evidence
 
@@ -81,6 +83,12 @@ class Written:
 
     lines: list[tuple[str, list[int]]]
     quoted: list[int]
+
+
+def asks_for_words(question: Question) -> bool:
+    """What someone said, asked as "what did X say" or "what did the ambassador say needed to happen"
+    (no speaker the question parser knows by name)."""
+    return question.answer_type == "statement" or reports_speech(question.text)
 
 
 def fill_from_windows(verified: Verified, sources: list[Source], keep_quotes: bool = False) -> Written:

@@ -45,6 +45,13 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 MIN_WORDS = 3  # "3. [2]": a list number the sentence splitter cut off, not a statement
+# "The source is from the Democratic National Convention", "Source 1 says …": about the sources, not
+# a fact from them (the 1.5B model writes these when the prompt's window has nothing for it).
+_ABOUT_SOURCES = re.compile(
+    r"^\W*(?:(?:the|this|that|these|each|every)\s+(?:sources?|articles?|passages?|windows?)\b(?!\s+(?:of|on)\b)"
+    r"|(?:sources?|articles?|passages?)\s*\[?\d)",
+    re.IGNORECASE,
+)
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -212,6 +219,10 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
         if says_sources_silent(piece.text):
             said_silent = True
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), "says the sources are silent"))
+            continue
+        if _ABOUT_SOURCES.search(piece.text):
+            reason = "about the sources, not a fact from them"
+            checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
         note = f"prompt citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
         if given:

@@ -8,7 +8,8 @@ from test_llm_prompt import CHUNK, _candidate, _gbnf_rules, _gbnf_to_regex
 
 from rag.answer import ABSTAIN_TEXT, SentenceCheck
 from rag.llm_prompt import Source
-from rag.llm_windows import fill_from_windows, window_grammar, window_messages, window_sources
+from rag.llm_windows import asks_for_words, fill_from_windows, window_grammar, window_messages, window_sources
+from rag.question import parse_question
 from rag.verification import Verified
 
 # Three one-sentence windows of the seed chunk: mediators (0), Miller's timetable (2), the 90% (3).
@@ -97,3 +98,9 @@ def test_a_sentence_that_drops_what_the_quote_said_gives_way_to_the_quote() -> N
     assert fill_from_windows(framing, [source], keep_quotes=True).quoted == [1]
     assert fill_from_windows(framing, [source], keep_quotes=False).quoted == []
     assert fill_from_windows(keeps, [source], keep_quotes=True).quoted == []
+
+
+def test_a_question_asking_what_someone_said_keeps_quotes_named_or_not() -> None:
+    assert asks_for_words(parse_question("What did Lew say about Israeli flexibility?"))
+    assert asks_for_words(parse_question("What did the ambassador say now needed to happen?"))
+    assert not asks_for_words(parse_question("How many hostages remain in Gaza?"))

@@ -407,3 +407,17 @@ def test_a_fragment_the_splitter_cut_off_is_dropped() -> None:
     # "3." is no statement, though three-part deals and "3" may be in the source.
     last = verify("Some 130 hostages are believed to remain in Gaza. 3. [1]", [OCTOBER]).checks[-1]
     assert (last.sentence, last.status) == ("3.", "dropped") and "fragment" in last.reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The source is from the Democratic National Convention in Chicago on Monday.", "Source 1 says 130 remain."],
+)
+def test_a_sentence_about_the_sources_is_dropped(sentence: str) -> None:
+    (check,) = verify(f"{sentence} [1]", [OCTOBER]).checks
+    assert check.status == "dropped" and "about the sources" in check.reason
+
+
+def test_a_sentence_about_the_sources_of_something_is_checked_as_any_other() -> None:
+    (check,) = verify("The sources of the October 7 figures were not given. [1]", [OCTOBER]).checks
+    assert "about the sources" not in check.reason
