@@ -64,13 +64,17 @@ def credits(sentence: str, name: str) -> bool:
 
 
 def speaks(sentence: str, name: str) -> bool:
-    """A speech verb credits `name` ("Miller said", "Hamas officials said", "said the minister Lund"),
-    wherever `name` stands in the sentence."""
+    """A speech verb credits `name` ("Miller said", "Hamas officials said", "…,” said Lund"), wherever
+    `name` stands in the sentence."""
     named = re.escape(name)
     # Only plain words between (not "… with Kesteria and Norvik, officials said"). Not "and": in "met
     # Netanyahu and discussed …" the one who discussed is the subject. Not a pronoun: in "a response
     # from Hamas after he said" the one who said is "he".
-    gap = r"(?:\s+(?!and\b|he\b|she\b|they\b|it\b|we\b|who\b)[a-z][\w\-]*){0,2}"
+    # Nor a word opening another clause: in "from Hamas when officials said" the officials said it.
+    gap = (
+        r"(?:\s+(?!(?:and|he|she|they|it|we|who|which|that|when|after|as|because|while|before|since|if)\b)"
+        r"[a-z][\w\-]*){0,2}"
+    )
     said = rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
     return bool(re.search(said, sentence))
 

@@ -94,7 +94,8 @@ def spelled_numbers(text: str) -> set[str]:
 def unstated_quantity(sentence: str, units: Sequence[str]) -> str:
     """A quantity written in words ("four and a half months") that no source sentence states, in
     words or digits; "" if none. The number check (rag.verification) reads digits only."""
-    stated = {_value(w) for u in units for w in normalise(u).split()}
+    # "two-thirds" states "two": the spelled-number pattern finds it inside the hyphenated word.
+    stated = {_value(w) for u in units for w in normalise(u).split()} | {n for u in units for n in spelled_numbers(u)}
     for match in _SPELLED_AT.finditer(normalise(sentence)):
         if SPELLED[match.group(0)] not in stated:
             return match.group(0)

@@ -153,7 +153,7 @@ class LLMAnswerer:
         if written and written.quoted:
             notices.append(
                 f"{len(written.quoted)} of {len(sources)} sources are quoted in their own words: "
-                "verification did not keep what the model wrote from them."
+                "verification did not keep what the model wrote from them, or it left out the quote asked for."
             )
         if by_window and ranking.question.wants_time:
             dated = next((s for s in sources if s.chunk.stated_date and s.n in order), None)

@@ -45,7 +45,9 @@ def window_messages(question: str, sources: list[Source], yes_no: bool, system: 
         chunk = source.chunk
         about = "; ".join(part for part in (chunk.stated_date, " ".join(chunk.title.split()[:12])) if part)
         lines.append(
-            f"[{source.n}] ({about}) {as_quoted_text(source.text)}" if about else f"[{source.n}] {source.text}"
+            f"[{source.n}] ({about}) {as_quoted_text(source.text)}"
+            if about
+            else f"[{source.n}] {as_quoted_text(source.text)}"
         )
     k = len(sources)
     order = ", ".join(f"the {_ORDINALS[n - 1]} from [{n}]" for n in range(1, k + 1))
@@ -118,7 +120,9 @@ def fill_from_windows(verified: Verified, sources: list[Source], keep_quotes: bo
     return Written(lines, quoted)
 
 
-_QUOTE = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
+# Curly quotes pair unambiguously; a straight one opens after a space or a line start and closes
+# before a space or punctuation, so a window that starts mid-quote does not pair two quotes' ends.
+_QUOTE = re.compile(r"“([^”]+)”|(?:^|(?<=[\s(]))\"([^\"]+)\"(?=[\s.,;:!?)]|$)")
 QUOTE_WORDS = 4  # words of a quote, in a row, that a sentence must keep
 
 
@@ -129,11 +133,13 @@ def _quotes(text: str) -> list[str]:
 
 
 def _keeps_quote(sentence: str, quotes: list[str]) -> bool:
-    """The sentence repeats at least QUOTE_WORDS words in a row of one of the quotes."""
-    said = " ".join(re.findall(r"\w+", sentence.lower()))
+    """The sentence repeats at least QUOTE_WORDS words in a row of one of the quotes (whole words:
+    padded, so "ten days" is not found in "often days"). A word n-gram test, not difflib's longest
+    match: that one counts characters, and a shared long word is not a kept quote."""
+    said = " " + " ".join(re.findall(r"\w+", sentence.lower())) + " "
     for quote in quotes:
         words = re.findall(r"\w+", quote.lower())
         for i in range(max(0, len(words) - QUOTE_WORDS) + 1):
-            if " ".join(words[i : i + QUOTE_WORDS]) in said:
+            if f" {' '.join(words[i : i + QUOTE_WORDS])} " in said:
                 return True
     return False

@@ -153,8 +153,10 @@ class HybridRetriever:
 
     def _article_texts(self, sources: set[str]) -> dict[str, str]:
         """The articles' committed texts, read from the store once per retriever (one index generation)
-        and kept up to RUN_ON_CACHE_CHARS characters, least recently used out first. A text changed
-        since is harmless: run_on leaves a chunk alone unless the text is the one it was cut from.
+        and kept up to RUN_ON_CACHE_CHARS characters, least recently used out first. The retriever is
+        rebuilt when the generation changes; within one, run_on leaves a chunk alone unless the text
+        holds the chunk where it was cut from, and the answer's quotes are checked against the store
+        again after answering (rag.freshness).
         An OrderedDict, not functools.lru_cache: that one bounds the number of entries, and one
         10 MB article must not stay for the price of one short one."""
         with self._texts_lock:

@@ -44,14 +44,17 @@ _DANGLING = re.compile(
     r"\b(?:to|of|by|from|with|while|whereas|and|but|or|that|as|in|on|for|at|the|a|an|said|says|according)[\s,.:;]*$",
     re.IGNORECASE,
 )
-MIN_WORDS = 3  # "3. [2]": a list number the sentence splitter cut off, not a statement
 # "The source is from the Democratic National Convention", "Source 1 says …": about the sources, not
-# a fact from them (the 1.5B model writes these when the prompt's window has nothing for it).
+# a fact from them (the 1.5B model writes these when the prompt's window has nothing for it). Not
+# "The sources said Hamas had rejected it" (anonymous sourcing), nor "Article 5 commits NATO …".
 _ABOUT_SOURCES = re.compile(
-    r"^\W*(?:(?:the|this|that|these|each|every)\s+(?:sources?|articles?|passages?|windows?)\b(?!\s+(?:of|on)\b)"
-    r"|(?:sources?|articles?|passages?)\s*\[?\d)",
+    r"^\s*(?:(?:the|this|that|these|each|every)\s+(?:sources?|articles?|passages?|windows?)\s+"
+    r"(?:is|are|was|were)\s+(?:from|about|the|a|an)\b"
+    r"|(?:sources?|passages?|windows?)\s*\[?\d+\]?\s+(?:says?|states?|mentions?|reports?|is|notes?)\b)",
     re.IGNORECASE,
 )
+# The grammar opens a yes/no answer with "Yes," or "No,": not a name, nor a negation to check.
+_YES_NO = re.compile(r"^\s*(?:Yes|No),\s*")
 LEXICAL_SUPPORT = 0.6  # share of the sentence's key terms found in the sources
 SEMANTIC_SUPPORT = 0.72  # cosine (MiniLM) to the closest source sentence
 
@@ -210,8 +213,8 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             reason = "unfinished: a citation stands in for what the sentence should say"
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
-        if len(re.findall(r"[A-Za-z]\w*", piece.text)) < MIN_WORDS:
-            reason = "a fragment: too few words to state a fact"
+        if not re.search(r"[A-Za-z]{2}", piece.text):
+            reason = "a fragment: no word to state a fact"
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
         given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]
@@ -226,9 +229,9 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             continue
         note = f"prompt citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
         if given:
-            result = support(piece.text, [sources[n - 1] for n in given], similarity)
+            result = support(_YES_NO.sub("", piece.text), [sources[n - 1] for n in given], similarity)
             if result.supported:
-                needed = _needed(piece.text, given, sources, similarity)
+                needed = _needed(_YES_NO.sub("", piece.text), given, sources, similarity)
                 if needed != given:
                     note += f"prompt source [{', '.join(str(n) for n in given if n not in needed)}] adds nothing; "
                 kept.append((piece.text, needed))
@@ -237,7 +240,7 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             note += f"prompt source [{', '.join(map(str, given))}] does not support it ({result.reason}); "
         else:
             note += "uncited; "
-        best = _best_single_source(piece.text, sources, exclude=set(given), similarity=similarity)
+        best = _best_single_source(_YES_NO.sub("", piece.text), sources, exclude=set(given), similarity=similarity)
         model_cited = list(piece.cited)
         if best is not None:
             kept.append((piece.text, [best]))

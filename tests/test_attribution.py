@@ -139,3 +139,10 @@ def test_a_present_tense_he_says_continues_the_last_speaker_reported_in_the_pres
     assert not attributed(_KIRBY, 4, "Netanyahu") and not attributed(_KIRBY, 3, "Netanyahu")
     # the past tense still points to the sentence before: "Lew said …" then "“…,” he said."
     assert attributed(["Lew said that Israel has shown flexibility.", "“There is flexibility,” he said."], 1, "Lew")
+
+
+def test_a_name_before_a_clause_with_its_own_speaker_is_not_the_one_speaking() -> None:
+    sentence = "Biden drew a critical response from Hamas after he said the group was backing away."
+    assert not credits(sentence, "Hamas") and credits(sentence, "Biden")
+    assert not credits("The plan drew a reply from Hamas when officials said it was final.", "Hamas")
+    assert credits("Hamas officials said the plan was a reversal.", "Hamas")

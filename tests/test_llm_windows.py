@@ -8,7 +8,15 @@ from test_llm_prompt import CHUNK, _candidate, _gbnf_rules, _gbnf_to_regex
 
 from rag.answer import ABSTAIN_TEXT, SentenceCheck
 from rag.llm_prompt import Source
-from rag.llm_windows import asks_for_words, fill_from_windows, window_grammar, window_messages, window_sources
+from rag.llm_windows import (
+    _keeps_quote,
+    _quotes,
+    asks_for_words,
+    fill_from_windows,
+    window_grammar,
+    window_messages,
+    window_sources,
+)
 from rag.question import parse_question
 from rag.verification import Verified
 
@@ -104,3 +112,14 @@ def test_a_question_asking_what_someone_said_keeps_quotes_named_or_not() -> None
     assert asks_for_words(parse_question("What did Lew say about Israeli flexibility?"))
     assert asks_for_words(parse_question("What did the ambassador say now needed to happen?"))
     assert not asks_for_words(parse_question("How many hostages remain in Gaza?"))
+
+
+def test_straight_quotes_pair_only_as_a_quote_opens_and_closes() -> None:
+    window = 'to closure," he said. Officials in Cairo said talks would "resume on Monday next week".'
+    assert _quotes(window) == ["resume on Monday next week"]
+    assert _quotes("“We need to drive it to closure,” he said.") == ["We need to drive it to closure,"]
+
+
+def test_a_kept_quote_is_whole_words_of_it() -> None:
+    assert _keeps_quote("She asked for ten days of talks.", ["ten days of talks"])
+    assert not _keeps_quote("She asked for often days of talks.", ["ten days of talks"])

@@ -136,5 +136,9 @@ def test_article_texts_for_run_on_are_read_once_and_kept_within_a_bound(
     assert first == again and len(reads) == 1  # the second question read no article
     longest = max(len(t) for t in retriever._texts.values())
     monkeypatch.setattr("rag.retrieval.RUN_ON_CACHE_CHARS", longest + 1)
-    retriever.retrieve("How many hostages remain in Gaza?")
+    before = set(retriever._texts)
+    other = retriever.retrieve("Which countries mediate between Israel and Hamas, with US support?")
+    assert len(reads) == 2  # articles not kept yet are read
     assert retriever._cached_chars == sum(len(t) for t in retriever._texts.values()) <= longest + 1
+    assert before - set(retriever._texts)  # the least recently used went out
+    assert other == retriever.retrieve("Which countries mediate between Israel and Hamas, with US support?")

@@ -421,3 +421,22 @@ def test_a_sentence_about_the_sources_is_dropped(sentence: str) -> None:
 def test_a_sentence_about_the_sources_of_something_is_checked_as_any_other() -> None:
     (check,) = verify("The sources of the October 7 figures were not given. [1]", [OCTOBER]).checks
     assert "about the sources" not in check.reason
+
+
+@pytest.mark.parametrize("opening", ["Yes, ", "No, "])
+def test_a_yes_or_no_opening_is_neither_a_name_nor_a_negation(opening: str) -> None:
+    (check,) = verify(f"{opening}Hamas officials have issued statements criticizing it. [1]", [HAMAS_CRITICISM]).checks
+    assert check.status == "supported", check.reason
+
+
+def test_a_hyphenated_number_in_words_is_one_the_source_states() -> None:
+    source = "Two-thirds of the detainees were freed within twenty-four hours, the ministry said."
+    assert support(source, [source], None).supported
+
+
+@pytest.mark.parametrize(
+    "sentence", ["The sources said Hamas had rejected the offer.", "Article 5 commits every ally to the defence."]
+)
+def test_anonymous_sourcing_and_a_numbered_article_are_not_about_the_sources(sentence: str) -> None:
+    (check,) = verify(f"{sentence} [1]", [sentence]).checks
+    assert check.status == "supported", check.reason
