@@ -75,7 +75,8 @@ def speaks(sentence: str, name: str) -> bool:
         r"(?:\s+(?!(?:and|he|she|they|it|we|who|which|that|when|after|as|because|while|before|since|if)\b)"
         r"[a-z][\w\-]*){0,2}"
     )
-    said = rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}\b"
+    # "…,” said Lund." inverts; in "He said Israel would continue" Israel is what was said, not who.
+    said = rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}(?=\s*(?:[.,;:!?”\"]|$))"
     return bool(re.search(said, sentence))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag import attribution
 from rag.attribution import anonymous_source, attributed, closes_quote, credits, opens_quote, points_back
 from rag.speech import reports_speech as speaks
 
@@ -146,3 +147,9 @@ def test_a_name_before_a_clause_with_its_own_speaker_is_not_the_one_speaking() -
     assert not credits(sentence, "Hamas") and credits(sentence, "Biden")
     assert not credits("The plan drew a reply from Hamas when officials said it was final.", "Hamas")
     assert credits("Hamas officials said the plan was a reversal.", "Hamas")
+
+
+def test_a_name_after_the_speech_verb_speaks_only_where_the_quote_is_inverted() -> None:
+    assert credits("“We are close,” said Lund.", "Lund")
+    assert not attribution.speaks("He said Israel would continue its assault on Gaza.", "Israel")
+    assert not attribution.speaks("Biden urged leaders and told Hamas to accept the offer.", "Hamas")

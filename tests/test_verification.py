@@ -440,3 +440,10 @@ def test_a_hyphenated_number_in_words_is_one_the_source_states() -> None:
 def test_anonymous_sourcing_and_a_numbered_article_are_not_about_the_sources(sentence: str) -> None:
     (check,) = verify(f"{sentence} [1]", [sentence]).checks
     assert check.status == "supported", check.reason
+
+
+def test_a_name_after_said_is_what_was_said_not_who_said_it() -> None:
+    window = _seed_sentence("004_8707b4ad2ec9a16f.txt", "Netanyahu appeared to reject the Hamas plan")
+    # "He said Israel would …": Israel is not made a speaker the source lacks.
+    result = support("Netanyahu said Israel would continue its military assault on Gaza.", [window], None)
+    assert "does not give these words" not in result.reason
