@@ -217,6 +217,7 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             reason = "a fragment: no word to state a fact"
             checks.append(SentenceCheck(piece.text, "dropped", [], list(piece.cited), reason))
             continue
+        claim = _YES_NO.sub("", piece.text)  # what is checked: the statement after a "Yes,"/"No,"
         given = [n for n in dict.fromkeys(piece.cited) if 1 <= n <= len(sources)]
         invalid = [n for n in piece.cited if not 1 <= n <= len(sources)]
         if says_sources_silent(piece.text):
@@ -229,9 +230,9 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             continue
         note = f"prompt citation [{', '.join(map(str, invalid))}] names no given source; " if invalid else ""
         if given:
-            result = support(_YES_NO.sub("", piece.text), [sources[n - 1] for n in given], similarity)
+            result = support(claim, [sources[n - 1] for n in given], similarity)
             if result.supported:
-                needed = _needed(_YES_NO.sub("", piece.text), given, sources, similarity)
+                needed = _needed(claim, given, sources, similarity)
                 if needed != given:
                     note += f"prompt source [{', '.join(str(n) for n in given if n not in needed)}] adds nothing; "
                 kept.append((piece.text, needed))
@@ -240,7 +241,7 @@ def verify(draft: str, sources: Sequence[str], similarity: Similarity | None = N
             note += f"prompt source [{', '.join(map(str, given))}] does not support it ({result.reason}); "
         else:
             note += "uncited; "
-        best = _best_single_source(_YES_NO.sub("", piece.text), sources, exclude=set(given), similarity=similarity)
+        best = _best_single_source(claim, sources, exclude=set(given), similarity=similarity)
         model_cited = list(piece.cited)
         if best is not None:
             kept.append((piece.text, [best]))
