@@ -66,7 +66,8 @@ def credits(sentence: str, name: str) -> bool:
 def speaks(sentence: str, name: str) -> bool:
     """A speech verb credits `name` ("Miller said", "Hamas officials said", "…,” said Lund"), wherever
     `name` stands in the sentence."""
-    named = re.escape(name)
+    # The full name or its last word: "Netanyahu said" credits Benjamin Netanyahu.
+    named = "(?:" + "|".join(dict.fromkeys(re.escape(n) for n in (name, *name.split()[-1:]))) + ")"
     # Only plain words between (not "… with Kesteria and Norvik, officials said"). Not "and": in "met
     # Netanyahu and discussed …" the one who discussed is the subject. Not a pronoun: in "a response
     # from Hamas after he said" the one who said is "he".
@@ -75,8 +76,12 @@ def speaks(sentence: str, name: str) -> bool:
         r"(?:\s+(?!(?:and|he|she|they|it|we|who|which|that|when|after|as|because|while|before|since|if)\b)"
         r"[a-z][\w\-]*){0,2}"
     )
-    # "…,” said Lund." inverts; in "He said Israel would continue" Israel is what was said, not who.
-    said = rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b|\b{_VERB}\s+(?:the\s+)?{named}(?=\s*(?:[.,;:!?”\"]|$))"
+    # "…,” said Lund." inverts; in "He said Israel would continue" Israel is what was said, not who,
+    # and in "Lew told the Haaretz conference," the conference is who heard it.
+    said = (
+        rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b"
+        rf"|\b(?!(?:told|tells|asked|asks|urged|urges)\b){_VERB}\s+(?:the\s+)?{named}(?=\s*(?:[.,;:!?”\"]|$))"
+    )
     return bool(re.search(said, sentence))
 
 
@@ -110,7 +115,9 @@ def attributed(sentences: Sequence[str], index: int, speaker: str, reach: int = 
     points back (up to `reach` sentences) to a sentence that does."""
     if not speaker:
         return False
-    if mentions(sentences[index], speaker) and reports_speech(sentences[index]):
+    # Named and credited, not only named in a sentence that reports someone's speech: in "…,” Blinken
+    # told reporters at the start of a meeting with Isaac Herzog" the words are Blinken's.
+    if mentions(sentences[index], speaker) and reports_speech(sentences[index]) and credits(sentences[index], speaker):
         return True
     unit = quote_unit(sentences, index)
     j = index

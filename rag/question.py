@@ -20,7 +20,8 @@ from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword,
 _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
     # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
-    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:{QUESTION_VERBS})\b"
+    # An adverb may stand between: "How did Netanyahu publicly react …".
+    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
@@ -55,7 +56,8 @@ _SETTING = re.compile(
 
 _MONTH = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
+REPORT_NOUN = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)s?"
+_REPORT = REPORT_NOUN
 # "the March and September reports": more than one report named with one noun.
 PLURAL_REPORTS = re.compile(r"\b(?:reports|articles|stories|pieces|accounts|dispatches|updates|items)\b", re.I)
 # "the Times of Israel piece", "according to the Ledger's story": the outlet picks an article.
@@ -178,6 +180,8 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]
+    if speaker.endswith(("'s", "’s")):
+        speaker, role = "", ""  # "according to Gaza's health ministry": a body of Gaza's, not Gaza
     if speaker and any(same_outlet(o, clean_outlet(speaker)) for o in outlets):
         speaker, role = "", ""  # "according to Al Jazeera": which report, not who is quoted in it
     names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from rag.attribution import speaks
 from rag.question import Question
 from rag.speech import WHO_VERBS
 from rag.words import QUANTITY_WORDS, ROLE_NOUNS, is_demonym, is_stopword, normalise
@@ -24,6 +25,12 @@ _ROLE_QUESTION = re.compile(
 )
 _ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))
 _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
+# Roles a question may name in other words than the article: "diplomat" for its "ambassador", "leader"
+# for its "president". These take any office; "spokesman" takes "spokesperson" and "spokeswoman".
+_ANY_ROLE = frozenset({"official", "diplomat", "leader", "figure"})
+# "Which US diplomat conceded that …": the role, then what they said; whoever the window has saying it
+# answers, however the article names the office ("Ambassador Jack Lew", or only "Lew said").
+_SPOKE = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{WHO_VERBS})\b", re.IGNORECASE)
 
 
 def _same_sentence(before: list[str], after: list[str]) -> list[str]:
@@ -51,21 +58,24 @@ def fills_role(question: Question, text: str, context: str = "") -> bool:
     modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
     stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
     in_text, in_context = normalise(text), normalise(context)
+    if _SPOKE.match(question.text, match.end()) and _someone_speaks(question, text):
+        # ...but "Which Egyptian official warned …" is not answered by the UN chief's warning.
+        return all(_said(st, in_text) or _said(st, in_context) for st in stems_)
     words = text.split()
     role = match.group("role").lower().split()[-1].rstrip("s")
     # "Which Egyptian official": any office will do ("intelligence chief Abbas Kamel").
-    roles = _ANY_OFFICE if role == "official" else (role,)
+    roles = _ANY_OFFICE if role in _ANY_ROLE else ("spokes",) if role.startswith("spokes") else (role,)
     for i, word in enumerate(words):
         if not normalise(word).strip(".,;:'’\"“”").rstrip("s").startswith(roles) or _describes(words, i):
             continue
         near = _same_sentence(words[max(0, i - _ROLE_REACH) : i], words[i : i + 1 + _ROLE_REACH])
         # A person's name: a first name and a surname ("Mossad chief David Barnea"), not "Hamas" in
         # "Israeli and Hamas officials" (an organisation) or "July" in "in late July, according to officials".
-        if not any(_is_name(a, question) and _is_name(b, question) for a, b in itertools.pairwise(near)):
+        if not any(_is_name(a, question) and _is_name(b, question, True) for a, b in itertools.pairwise(near)):
             continue
         around = normalise(" ".join(near))
         if all(
-            st in around or (st not in in_text and st in in_context and not is_demonym(m))
+            _said(st, around) or (not _said(st, in_text) and _said(st, in_context) and not is_demonym(m))
             for m, st in zip(modifiers, stems_, strict=True)
         ):
             return True
@@ -81,11 +91,34 @@ def _describes(words: list[str], i: int) -> bool:
     return is_demonym(after) or (after.islower() and not is_stopword(after) and not re.fullmatch(WHO_VERBS, after))
 
 
-def _is_name(word: str, question: Question) -> bool:
-    """A capitalised word that is not a nationality, a short acronym or a name the question gives."""
+def _is_name(word: str, question: Question, surname: bool = False) -> bool:
+    """A capitalised word that is not a nationality, a short acronym or a name the question gives.
+    A `surname` (after a first name, or saying something) may look like a nationality: "Avi Hyman",
+    "Francesca Albanese", "Hamdan said"."""
     clean = word.strip(".,;:()'’\"“”")
-    if not clean[:1].isupper() or clean.isupper() or is_demonym(clean) or is_stopword(clean):
+    if not clean[:1].isupper() or clean.isupper() or (is_demonym(clean) and not surname) or is_stopword(clean):
         return False
     if QUANTITY_WORDS.fullmatch(clean):  # "Two Israeli officials said"
         return False
     return not any(clean.lower() in name.lower().split() for name in question.names)
+
+
+# Modifiers an article writes out: a "US diplomat" is the "United States" ambassador.
+_SPELLED_OUT = {
+    "us": ("united states", "american", "u.s."),
+    "uk": ("united kingdom", "british"),
+    "un": ("united nations",),
+}
+
+
+def _said(modifier: str, text: str) -> bool:
+    """The (normalised) text has the modifier, or the words it abbreviates."""
+    if modifier in _SPELLED_OUT:
+        return bool(re.search(rf"\b{modifier}\b", text)) or any(long in text for long in _SPELLED_OUT[modifier])
+    return modifier in text
+
+
+def _someone_speaks(question: Question, text: str) -> bool:
+    """A speech verb credits someone the question does not name ("…,” Lew said"; rag.attribution)."""
+    names = {w.strip(".,;:()'’\"“”") for w in text.split()[1:]}
+    return any(_is_name(name, question, True) and speaks(text, name) for name in names if name)

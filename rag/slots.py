@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from rag.money import has_amount, wants_money
-from rag.question import Question
+from rag.question import REPORT_NOUN, Question
 from rag.relevance import new_name
 from rag.retrieval import Passage
 from rag.roles import fills_role
@@ -164,7 +164,11 @@ def asked_moment(question: Question) -> frozenset[str]:
     if question.answer_type != "number":
         return frozenset()
     match = _WHEN_CLAUSE.search(question.text)
-    return frozenset(stems(_unhyphenated(match.group("moment")))) if match else frozenset()
+    if not match or re.search(rf"\b{REPORT_NOUN}\b|\b(?:published|written)\b", match.group("moment"), re.I):
+        # "… at the time of the March report": which article, picked by its date (rag.asked_reports),
+        # not a moment the sentence must speak of.
+        return frozenset()
+    return frozenset(stems(_unhyphenated(match.group("moment"))))
 
 
 def speaks_of_moment(moment: frozenset[str], text: str) -> bool:

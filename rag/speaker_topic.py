@@ -18,7 +18,7 @@ from rag.attribution import anonymous_source, credits, present_pointer, present_
 from rag.relevance import lexical_overlap
 from rag.sentences import sentence_spans
 from rag.speech import reports_speech
-from rag.words import stems
+from rag.words import mentions, stems
 
 if TYPE_CHECKING:
     from rag.question import Question
@@ -82,7 +82,12 @@ def acts(ev: Evidence, name: str) -> bool:
 
 def restates(question: Question, ev: Evidence) -> float:
     """How much of what the question asks the window holds: rag.relevance's overlap, which leaves the
-    speaker's name out (the same test `rag.evidence.window_slot` makes of a misattributed quote)."""
+    speaker's name out (the same test `rag.evidence.window_slot` makes of a misattributed quote).
+    0 when the words are those of someone else the question names: "How did Herzog respond to
+    Blinken?" is not answered, nor corrected, by what Blinken said at their meeting."""
+    others = [n for n in question.names if not mentions(question.speaker, n)]
+    if any(acts(ev, name) for name in others):
+        return 0.0
     return lexical_overlap(question, ev.text, context=ev.context)
 
 

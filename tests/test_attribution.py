@@ -153,3 +153,17 @@ def test_a_name_after_the_speech_verb_speaks_only_where_the_quote_is_inverted() 
     assert credits("“We are close,” said Lund.", "Lund")
     assert not attribution.speaks("He said Israel would continue its assault on Gaza.", "Israel")
     assert not attribution.speaks("Biden urged leaders and told Hamas to accept the offer.", "Hamas")
+
+
+def test_a_person_named_in_a_sentence_reporting_someone_elses_speech_is_not_speaking() -> None:
+    sentences = ["“There is a lot of work,” Blinken told reporters at a meeting with President Isaac Herzog."]
+    assert not attributed(sentences, 0, "Isaac Herzog") and attributed(sentences, 0, "Blinken")
+    # a full name is credited where the article uses the surname only
+    assert attribution.speaks("“We are on the way,” Netanyahu said.", "Benjamin Netanyahu")
+    # the one told is not the one speaking
+    assert not attribution.speaks("Lew told the Haaretz conference, “We are pressing.”", "Haaretz conference")
+
+
+def test_the_united_states_is_not_a_speech_verb() -> None:
+    assert not speaks("The top United States diplomat met Netanyahu and discussed the plan.")
+    assert speaks("The ministry states that 40 were freed.")

@@ -135,6 +135,13 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("Which airline cancelled flights at Orrin Airport?", "Dense fog led Skyline Air to cancel 12 flights.", True),
         ("Which bank cut its rates first?", "On Friday it was Corvel Bank that cut its rates first.", True),
         ("Which group rejected the offer?", "Tarvos rejected the offer, and Tarvos said why.", True),
+        # The role in other words than the article's: a spokesman is its "spokesperson", and a surname
+        # may end like a nationality ("Hyman", "Albanese").
+        ("Which Ardish spokesman confirmed it?", "Ardish spokesperson Avi Hyman told reporters so.", True),
+        # "Which diplomat conceded …": whoever the window has saying it, however the article titles them.
+        ("Which US diplomat conceded that?", "Hamas has no relations with the United States, Lew said.", True),
+        ("Which US diplomat conceded that?", "Israel agreed to it, and Hamas rejected it and claimed so.", False),
+        ("Which Ardish official conceded it?", "The Velk envoy Mira Oss said so on Monday.", False),
     ],
 )
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:

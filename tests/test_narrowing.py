@@ -24,6 +24,8 @@ def test_the_moment_a_figure_is_asked_for_is_read_from_a_trailing_when_clause() 
     # A leading "when" sets the scene for the whole question; a "when" question asks for a time.
     assert not asked_moment(parse_question("When the strike began, how many dockers walked out?"))
     assert not asked_moment(parse_question("When was the fire contained?"))
+    # "at the time of the March report" picks the article by its date; it is no moment in the story.
+    assert not asked_moment(parse_question("About how many hostages were still held at the time of the March report?"))
 
 
 def test_a_hyphen_does_not_make_another_moment() -> None:

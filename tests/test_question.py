@@ -48,6 +48,16 @@ def test_what_did_x_claim_names_the_speaker() -> None:
     assert parse_question("What did Lew claim about Israel?").speaker == "Lew"
 
 
+def test_an_adverb_between_speaker_and_verb_keeps_the_speaker() -> None:
+    q = parse_question("How did Benjamin Netanyahu publicly react to the Hamas plan, in his own words?")
+    assert q.speaker == "Benjamin Netanyahu" and q.answer_type == "statement"
+
+
+def test_according_to_a_body_of_a_place_names_no_speaker() -> None:
+    q = parse_question("According to Gaza's health ministry, how many people had died in the preceding day?")
+    assert q.speaker == "" and q.answer_type == "number"
+
+
 def test_question_without_a_speaker() -> None:
     q = parse_question("Which countries are mediating the talks?")
 
