@@ -102,7 +102,10 @@ _TYPES = (
         r"|\b(?:same|different|their|the)(?: [a-z]+ed)? "
         r"(?:figures?|numbers?|counts?|totals?|tolls?|estimates?) (?:for|of|on)\b",
         re.I)),
-    ("person", re.compile(rf"^\s*(?:who|whom|whose)\b|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|{ROLE_NOUNS})s?\b",
+    ("person", re.compile(rf"^\s*(?:who|whom|whose)\b"
+                          rf"|\bwhich (?:[\w’'\-]+\s+){{0,2}}?(?:person|member|{ROLE_NOUNS})s?\b"
+                          # "What is the name of the Egyptian official …", "the names of the leaders"
+                          rf"|\bnames? of (?:the )?(?:[\w’'\-]+\s+){{0,3}}?(?:person|people|member|{ROLE_NOUNS})s?\b",
                           re.I)),
     ("entity", re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:firm|company|companies|organi[sz]ation|group|agency|"
                           r"outlet|newspaper|team|club|party|body|union|institution|publication|ministry|airline|carrier|bank|broadcaster|network|"

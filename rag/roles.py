@@ -19,8 +19,10 @@ from rag.words import QUANTITY_WORDS, ROLE_NOUNS, is_demonym, is_stopword, norma
 _ROLES = rf"(?:{ROLE_NOUNS})s?"
 # "Which Egyptian president …", "Who was Israel's defense minister", "who is the Israeli spy chief".
 _ROLE_QUESTION = re.compile(
-    r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?)\s+"
-    rf"(?P<mods>(?:[\w\-]+\s+){{0,2}}?)(?P<role>{_ROLES})\b",
+    r"\b(?:which|what|who\s+(?:is|was|were|are)(?:\s+the)?(?:\s+[A-Z][\w’']*['’]s)?"
+    # "What is the name of the Egyptian official …", "Which members of the war cabinet …"
+    r"|names?\s+of(?:\s+the)?|which\s+members?\s+of(?:\s+the)?)\s+"
+    rf"(?P<mods>(?:[\w\-]+\s+){{0,3}}?)(?P<role>{_ROLES}|members?|cabinet)\b",
     re.IGNORECASE,
 )
 _ANY_OFFICE = tuple(dict.fromkeys(re.sub(r"\\w[+*]", "", ROLE_NOUNS).split("|")))

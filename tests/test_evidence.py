@@ -142,6 +142,18 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("Which US diplomat conceded that?", "Hamas has no relations with the United States, Lew said.", True),
         ("Which US diplomat conceded that?", "Israel agreed to it, and Hamas rejected it and claimed so.", False),
         ("Which Ardish official conceded it?", "The Velk envoy Mira Oss said so on Monday.", False),
+        # "The name of …", "which members of …" ask for a person, whom an unnamed one does not give.
+        (
+            "What is the name of the Ardish official who told AFP?",
+            "An Ardish official told AFP it would resume.",
+            False,
+        ),
+        (
+            "Which members of the Ardish cabinet backed it?",
+            "Ardish cabinet members Talo Vrange and Mira Oss backed it.",
+            True,
+        ),
+        ("Which members of the Ardish cabinet backed it?", "The Ardish cabinet was advised to back the offer.", False),
     ],
 )
 def test_the_asked_slot_is_filled_only_by_the_right_kind_of_fact(question: str, text: str, filled: bool) -> None:
