@@ -36,6 +36,7 @@ NEXT_RATIO = 0.75  # ...or the sentence after the best one, this close (dev: 0.6
 # article's account, and the ranking finds it less surely: more windows, fewer words each.
 ACROSS_RATIO = 0.0
 MAX_ACROSS_WORDS = 150
+GOES_ON_WORDS = 40  # the asked speaker's next sentence is added when it is this short (`_goes_on`)
 _NEAR_DUPLICATE = 0.9
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _CALENDAR_WORDS = frozenset(MONTHS) | WEEKDAYS
@@ -96,6 +97,8 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         add(_speakers_own_words(ranked, best, floor))
     if question.speaker and best.speaker_ok and not _QUOTE_MARK.search(best.text):
         add(_quoted_words(ranked, best, floor))
+    if question.speaker and best.speaker_ok:
+        add(_goes_on(ranked, best))
     if question.answer_type == "person":
         add(_introduction(ranked, best, question))
     across = question.across or bool(ranking.targets)
@@ -176,6 +179,24 @@ def _quoted_words(ranked: list[Evidence], best: Evidence, floor: float) -> Evide
             and e.score >= floor
             and _QUOTE_MARK.search(e.text)
             and not _same(e, best)
+        ),
+        None,
+    )
+
+
+def _goes_on(ranked: list[Evidence], best: Evidence) -> Evidence | None:
+    """ "Hamas said the proposal was “a reversal” …" and then "Hamas accused the United States of
+    bowing to “new conditions”": the speaker's next sentence finishes what they said, however few of
+    the question's words it repeats (half an answer is what a reader forgives least)."""
+    return next(
+        (
+            e
+            for e in ranked
+            if e.speaker_ok
+            and e.source == best.source
+            and e.start >= best.end
+            and distance(e, best) <= 1
+            and len(e.text.split()) <= GOES_ON_WORDS
         ),
         None,
     )

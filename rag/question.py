@@ -167,11 +167,6 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     Question is frozen). `known_outlets` are the indexed articles' outlets (their metadata):
     a question naming one of them ("the Ledger", "Northwind Radio's tally") picks its articles,
     however it is phrased, and the outlet is not a word to find in the text."""
-    speaker_match = _SPEAKER.search(text)
-    speaker, role = "", ""
-    if speaker_match:
-        speaker = next(v for k, v in speaker_match.groupdict().items() if v and k != "role").strip()
-        role = speaker_match.group("role") or ""
     topic_match = _TOPIC.search(text)
     outlet_match = _OUTLET.search(text)
     outlet = clean_outlet(outlet_match.group("outlet")) if outlet_match else ""
@@ -183,10 +178,15 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]
-    if speaker.endswith(("'s", "’s")):
-        speaker, role = "", ""  # "according to Gaza's health ministry": a body of Gaza's, not Gaza
-    if speaker and any(same_outlet(o, clean_outlet(speaker)) for o in outlets):
-        speaker, role = "", ""  # "according to Al Jazeera": which report, not who is quoted in it
+    speaker, role, speaker_match = "", "", None
+    for match in _SPEAKER.finditer(text):
+        found = next(v for k, v in match.groupdict().items() if v and k != "role").strip()
+        # Not "according to Gaza's health ministry" (a body of Gaza's, not Gaza), nor "according to Al
+        # Jazeera" (which report, not who is quoted in it): then whoever the rest of the question has
+        # speaking ("According to the Times, how did Hamas characterise …").
+        if not found.endswith(("'s", "’s")) and not any(same_outlet(o, clean_outlet(found)) for o in outlets):
+            speaker, role, speaker_match = found, match.group("role") or "", match
+            break
     names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]
     parts = _parts(text, names, speaker)
     drop = stems(" ".join((outlet, *outlets))) | stems(" ".join(months))

@@ -198,6 +198,8 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return False
     if wants_money(question.text):
         return has_amount(plain, years)
+    if not question.focus_stems and stems(question.text) & _DEATHS:
+        return bool(stems(plain) & _DEATHS)  # "What is the death toll …": a figure of the dead, not any figure
     if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
         return True  # "how much rain": the number comes with a unit ("182 millimetres"), not the noun
     counted = [m.group("noun").strip(" -") for m in _COUNTED.finditer(plain)]

@@ -108,6 +108,8 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("How did the number of dead change over the week?", "At least 12 people were killed on Monday.", True),
         ("How did the death toll change between the reports?", "Officials said 31 people had died.", True),
         ("How did the number of dead change over the week?", "Some 40 trucks entered on Monday.", False),
+        ("What is the death toll of the border fighting?", "Talks resumed, and no date was set, he said.", False),
+        ("What is the death toll of the border fighting?", "The fighting has killed 40 people so far.", True),
         ("How many men were freed in all?", "In all, 37 women were freed under the plan.", False),
         ("How many people were hurt in the blast?", "Two men were hurt in the blast on Monday.", True),
         ("How many trucks entered?", "Trucks entered in September 2024.", False),

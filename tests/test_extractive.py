@@ -213,3 +213,17 @@ def test_a_speakers_claim_in_other_words_brings_the_quote_that_backs_it() -> Non
     chosen = choose(ranking, 4)
 
     assert [w.fact_text[:4] for w in chosen] == ["Port", "“We "]  # her words, not only their gist
+
+
+def test_the_asked_speakers_next_sentence_finishes_what_they_said(tmp_path: Path, embedder: object) -> None:
+    article = (
+        "Tarvos answers the ceasefire offer\n"
+        "On Tuesday, as the envoy flew to Ostrelle, Tarvos said it wanted a truce but that the latest offer was "
+        "“a reversal” of what it had agreed in June.\n"
+        "Tarvos accused Aurelia of bowing to what it called “fresh demands” from Kesteria.\n"
+        "The envoy is due back in the capital on Friday.\n"
+    )
+    answer = _ask(tmp_path, embedder, {"offer.txt": article}, "How did Tarvos characterise the newest offer?")
+
+    # The second half of what Tarvos said shares few words with the question; it is still the answer.
+    assert "a reversal" in answer and "fresh demands" in answer

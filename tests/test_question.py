@@ -297,3 +297,9 @@ def test_how_a_reported_figure_changed_over_a_dispute_asks_each_reports_figure()
 
 def test_which_two_countries_asks_for_places() -> None:
     assert parse_question("Besides the US, which two countries acted as go-betweens?").answer_type == "place"
+
+
+def test_according_to_an_outlet_leaves_the_speaker_to_the_rest_of_the_question() -> None:
+    known = ("The New York Times",)
+    q = parse_question("According to The New York Times, how did Hamas characterise the proposal?", known)
+    assert q.speaker == "Hamas" and q.outlets == ("New York Times",)
