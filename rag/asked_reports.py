@@ -3,12 +3,67 @@ September 2024 report"), read from the article metadata, never searched for in t
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rag.article_facts import ArticleCatalog
-from rag.question import PLURAL_REPORTS, Question, parse_question
+from rag.outlets import named_outlets, outlets_mentioned
+from rag.question import PLURAL_REPORTS, REPORT_NOUN, Question, parse_question
 from rag.relevance import date_matches, outlet_words
 from rag.words import MONTHS, mentions
+
+_MONTH_NAMES = "(?:" + "|".join(MONTHS) + ")"
+
+
+# One report a question names, up to its noun and a date after it: "the August 22 Times of Israel
+# report", "the New York Times piece of August 20", "the February report".
+_REFERENCE = re.compile(
+    rf"\b{REPORT_NOUN}\b(?:\s+(?:of|from|dated|on|published on)\s+(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)?",
+    re.IGNORECASE,
+)
+_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<day>\d{{1,2}})\b(?!,\d)|\b(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH_NAMES})\b",
+    re.I,
+)
+
+
+def _references(articles: ArticleCatalog, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
+    """Each report the question names on its own, by what its own words say of it: "the February
+    report and the August 22 Times of Israel report" are one dated February and the Times of
+    Israel's of 22 August (not both months for both). Empty unless two or more are told apart."""
+    names: list[str] = []
+    targets: list[set[str]] = []
+    start = 0
+    for match in _REFERENCE.finditer(question.text):
+        words, start = question.text[start : match.end()], match.end()
+        outlets = outlets_mentioned(words, articles.outlet_names) or named_outlets(words)
+        outlets = tuple(o for o in outlets if o[:1].isupper())  # not the "9" of "the July 9 report"
+        months = [m.lower() for m in re.findall(_MONTH_NAMES, words, re.IGNORECASE)]
+        years = re.findall(r"\b(?:19|20)\d\d\b", words)
+        days = {
+            (m.group("month") or m.group("month2")).lower(): int(m.group("day") or m.group("day2"))
+            for m in _DAY.finditer(words)
+        }
+        if not (outlets or months or years):
+            continue
+        picked = articles.dated(lambda date, m=months, y=years, d=days: _on(date, m, y, d)) if months or years else None
+        if outlets:
+            of_outlet = set().union(*(articles.reports_of(o) for o in outlets))
+            picked = of_outlet if picked is None else picked & of_outlet
+        if picked:
+            names.append(outlets[0] if outlets else " ".join(w.capitalize() for w in (*months, *years)))
+            targets.append(picked)
+    if len(targets) < 2 or any(a == b for i, a in enumerate(targets) for b in targets[i + 1 :]):
+        return (), []
+    return tuple(names), targets
+
+
+def _on(date: str, months: list[str], years: list[str], days: dict[str, int]) -> bool:
+    """An article's date fits the month, year and day its reference gives."""
+    month = MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() and 0 < int(date[5:7]) <= 12 else ""
+    if (months and month not in months) or (years and date[:4] not in years):
+        return False
+    return month not in days or (date[8:10].isdigit() and int(date[8:10]) == days[month])
 
 
 def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:
@@ -17,6 +72,10 @@ def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple
     names = list(question.outlets)
     if articles is None:
         return (), []
+    if question.reports_named > 1:
+        told_apart = _references(articles, question)
+        if told_apart[1]:
+            return told_apart
     targets = [articles.reports_of(o) for o in names]
     if len(question.months) > 1 and PLURAL_REPORTS.search(question.text):
         # "the March and September reports": one report per month named.

@@ -184,6 +184,9 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
         # Not "according to Gaza's health ministry" (a body of Gaza's, not Gaza), nor "according to Al
         # Jazeera" (which report, not who is quoted in it): then whoever the rest of the question has
         # speaking ("According to the Times, how did Hamas characterise …").
+        # Nor "What did the February report say …": a month names an article, not a speaker.
+        if found.lower() in MONTHS:
+            continue
         if not found.endswith(("'s", "’s")) and not any(same_outlet(o, clean_outlet(found)) for o in outlets):
             speaker, role, speaker_match = found, match.group("role") or "", match
             break

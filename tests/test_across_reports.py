@@ -110,3 +110,15 @@ def test_according_to_an_outlet_names_the_report_not_a_speaker_to_find_in_it() -
     assert question.outlets == ("Northwind Radio",)
     assert question.answer_type == "number"
     assert parse_question("What did Mayor Tobias Harlen say about the fire?", KNOWN).speaker == "Tobias Harlen"
+
+
+def test_each_report_a_question_names_is_told_apart_by_its_own_words(across: Assistant) -> None:
+    # The ranker's catalog of this index (no public handle: the Assistant answers, it does not list).
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    question = evidence.parse("What did the July 9 report and the July 20 Northwind Radio report say about the fire?")
+
+    names, targets = evidence.report_targets(question)
+
+    # Not "July" for both: the first is the Ledger's of 9 July, the second Northwind Radio's of 20 July.
+    assert [sorted(s[:3] for s in t) for t in targets] == [["a01"], ["a03"]]
+    assert names[1] == "Northwind Radio"
