@@ -303,3 +303,8 @@ def test_according_to_an_outlet_leaves_the_speaker_to_the_rest_of_the_question()
     known = ("The New York Times",)
     q = parse_question("According to The New York Times, how did Hamas characterise the proposal?", known)
     assert q.speaker == "Hamas" and q.outlets == ("New York Times",)
+
+
+def test_a_month_before_report_names_an_article_not_a_speaker() -> None:
+    q = parse_question("What did the February report say about whether Hamas took part in the talks?")
+    assert q.speaker == "" and q.months == frozenset({"february"})
