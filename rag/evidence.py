@@ -36,7 +36,7 @@ from rag.slots import (
     asked_places,
     speaks_of_moment,
 )
-from rag.speaker_topic import credited_in_article, said_nothing_on
+from rag.speaker_topic import acts, credited_in_article, said_nothing_on
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
 from rag.words import (
@@ -60,6 +60,7 @@ HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
 NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
+_REACTION = re.compile(r"\b(?:react|respond|reply|receive|greet)(?:s|ed|ing)?\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
 
 
@@ -166,12 +167,15 @@ class EvidenceRanker:
         idf = rarity(question, [w.text for w in windows])
         places = asked_places(question, {w.passage.chunk.chunk_id: w.passage for w in windows}.values())
         moment = asked_moment(question)
+        reaction = bool(question.speaker) and bool(_REACTION.search(question.text))
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
             ev.speaker_ok = ev.source not in namesakes and (
                 any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
                 or credited_in_article(self._article_text(ev.source), ev, question.speaker)
+                # "How did Hamas react …": what they did answers too ("Hamas officials have issued statements …").
+                or (reaction and acts(ev, question.speaker))
             )
             ev.slot = window_slot(question, ev, self.similarity) or (
                 ev.source not in namesakes and self._speaker_in_article(question, ev)

@@ -83,12 +83,22 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
             add(top)
     if question.compare and question.clauses and len(chosen) > 1 and not any(chosen[0].clause_scores):
         chosen.pop(0)  # the best overall answers neither side of the comparison: the sides' windows do
+    spoken = bool(question.speaker)  # then a report is covered by the asked speaker's words only
     for i, _name in enumerate(ranking.targets):  # one window from each report the question names
-        if not any(c.target == i for c in chosen):
+        if not any(c.target == i and (c.speaker_ok or not spoken) for c in chosen):
             # An outlet with several articles: its report on this story, the article whose windows
             # name most of what the best window's article names (then the best scoring window of it).
             candidates = [e for e in ranked if e.target == i and e.slot]
-            add(max(candidates, key=lambda e: len(kin[e.source] & kin[best.source]), default=None))
+            # ...and in it, the asked speaker's words first ("how did Hamas react according to …").
+            add(
+                max(
+                    candidates,
+                    key=lambda e: (len(kin[e.source] & kin[best.source]), bool(question.speaker) and e.speaker_ok),
+                    default=None,
+                )
+            )
+    if spoken and not best.speaker_ok and any(c.speaker_ok and c.target == best.target >= 0 for c in chosen):
+        chosen.remove(best)  # "how did Hamas react, per A and B": Hamas's words in A, not A's best match
     if question.compare and not ranking.targets:  # named reports have their window each already
         for ev in ranked:
             if ev.score >= OTHER_SOURCE_RATIO * best.score and ev.slot and all(ev.source != c.source for c in chosen):

@@ -227,3 +227,27 @@ def test_the_asked_speakers_next_sentence_finishes_what_they_said(tmp_path: Path
 
     # The second half of what Tarvos said shares few words with the question; it is still the answer.
     assert "a reversal" in answer and "fresh demands" in answer
+
+
+def test_how_someone_reacted_per_report_is_their_doing_or_saying_in_each(tmp_path: Path, embedder: object) -> None:
+    articles = {
+        "ledger.txt": "Aurelia tables final offer on the dam\n"
+        "Aurelia tabled a final offer on Monday to end the long dispute over the Harrow dam.\n"
+        "Residents of the valley reacted to the final offer with relief, the report found.\n"
+        "Tarvos officials have issued statements criticizing it, but they have yet to formally reject the offer.\n"
+        "The offer includes a new timetable for repairs.\n",
+        "ledger.txt.meta.json": '{"title": "Aurelia tables final offer on the dam", "date": "2036-05-02", '
+        '"outlet": "The Pellridge Ledger"}',
+        "courier.txt": "Dam offer published\n"
+        "Aurelia's final offer on the Harrow dam was published on Tuesday.\n"
+        "Tarvos said the offer was “a reversal” of what it had agreed in April.\n"
+        "The dam has been closed to traffic since March.\n",
+        "courier.txt.meta.json": '{"title": "Dam offer published", "date": "2036-05-03", '
+        '"outlet": "The Drennland Courier"}',
+    }
+    question = "How did Tarvos react to the final offer according to the Ledger report and the Courier report?"
+    answer = _ask(tmp_path, embedder, articles, question)
+
+    # What Tarvos did (statements, no rejection yet) answers for the Ledger; its words for the Courier.
+    assert "formally reject" in answer and "a reversal" in answer
+    assert not answer.startswith("The sources do not attribute")
