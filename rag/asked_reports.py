@@ -77,8 +77,9 @@ def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple
         if told_apart[1]:
             return told_apart
     targets = [articles.reports_of(o) for o in names]
-    if len(question.months) > 1 and PLURAL_REPORTS.search(question.text):
-        # "the March and September reports": one report per month named.
+    if len(question.months) > 1 and (PLURAL_REPORTS.search(question.text) or not question.reports_named):
+        # "the March and September reports", "in his March briefing and in his September one", "in
+        # both February and August": one report per month named.
         for month in sorted(question.months, key=MONTHS.index):
             names.append(" ".join((month.capitalize(), *sorted(question.years))))
             targets.append(

@@ -122,3 +122,14 @@ def test_each_report_a_question_names_is_told_apart_by_its_own_words(across: Ass
     # Not "July" for both: the first is the Ledger's of 9 July, the second Northwind Radio's of 20 July.
     assert [sorted(s[:3] for s in t) for t in targets] == [["a01"], ["a03"]]
     assert names[1] == "Northwind Radio"
+
+
+def test_two_months_without_the_word_report_are_two_reports(across: Assistant) -> None:
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    question = evidence.parse("What did the candidate say in her March briefing and in her April one?")
+
+    names, targets = evidence.report_targets(question)
+
+    assert names == ("March", "April")
+    assert all(d.startswith("2037-03") for d in map(evidence.articles.date, targets[0]))
+    assert all(d.startswith("2037-04") for d in map(evidence.articles.date, targets[1]))
