@@ -38,7 +38,7 @@ def _references(articles: ArticleCatalog, question: Question) -> tuple[tuple[str
         words, start = question.text[start : match.end()], match.end()
         outlets = outlets_mentioned(words, articles.outlet_names) or named_outlets(words)
         outlets = tuple(o for o in outlets if o[:1].isupper())  # not the "9" of "the July 9 report"
-        months = [m.lower() for m in re.findall(_MONTH_NAMES, words, re.IGNORECASE)]
+        months = [m.lower() for m in re.findall(rf"\b{_MONTH_NAMES}\b", words, re.IGNORECASE)]
         years = re.findall(r"\b(?:19|20)\d\d\b", words)
         days = {
             (m.group("month") or m.group("month2")).lower(): int(m.group("day") or m.group("day2"))

@@ -63,11 +63,42 @@ def credits(sentence: str, name: str) -> bool:
     return mentions(opening, name) or speaks(sentence, name)
 
 
+# Last words of an organisation's name, which are not a surname standing for it.
+_BODIES = frozenset(
+    [
+        "ministry",
+        "authority",
+        "office",
+        "department",
+        "house",
+        "council",
+        "forces",
+        "army",
+        "police",
+        "agency",
+        "committee",
+        "court",
+        "party",
+        "government",
+        "officials",
+        "times",
+        "post",
+        "news",
+        "radio",
+    ]
+)
+
+
 def speaks(sentence: str, name: str) -> bool:
     """A speech verb credits `name` ("Miller said", "Hamas officials said", "…,” said Lund"), wherever
     `name` stands in the sentence."""
-    # The full name or its last word: "Netanyahu said" credits Benjamin Netanyahu.
-    named = "(?:" + "|".join(dict.fromkeys(re.escape(n) for n in (name, *name.split()[-1:]))) + ")"
+    if not name.strip():
+        return False
+    # The full name or a person's surname: "Netanyahu said" credits Benjamin Netanyahu; "Israel said"
+    # does not credit the Times of Israel, nor "Israel's Foreign Ministry said" the Gaza Health Ministry.
+    words = name.split()
+    person = len(words) > 1 and all(w[:1].isupper() for w in words) and words[-1].lower() not in _BODIES
+    named = "(?:" + "|".join(dict.fromkeys(re.escape(n) for n in (name, *words[-1:] * person))) + ")"
     # Only plain words between (not "… with Kesteria and Norvik, officials said"). Not "and": in "met
     # Netanyahu and discussed …" the one who discussed is the subject. Not a pronoun: in "a response
     # from Hamas after he said" the one who said is "he".
@@ -80,7 +111,10 @@ def speaks(sentence: str, name: str) -> bool:
     # and in "Lew told the Haaretz conference," the conference is who heard it.
     said = (
         rf"\b{named}(?:[’']s)?{gap}\s+{_VERB}\b"
-        rf"|\b(?!(?:told|tells|asked|asks|urged|urges)\b){_VERB}\s+(?:the\s+)?{named}(?=\s*(?:[.,;:!?”\"]|$))"
+        rf"|\b(?!(?:told|tells|asked|asks|urged|urges)\b){_VERB}\s+(?:the\s+)?(?:[A-Z][\w.’'\-]*\s+){{0,5}}{named}"
+        r"(?=\s*(?:[.,;:!?”\"]|$))"
+        # "…,” Antony Blinken, who is visiting Israel, said on Monday."
+        rf"|\b{named},[^,;“”\"]{{1,80}},\s+{_VERB}\b"
     )
     return bool(re.search(said, sentence))
 

@@ -97,7 +97,12 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
                     default=None,
                 )
             )
-    if spoken and not best.speaker_ok and any(c.speaker_ok and c.target == best.target >= 0 for c in chosen):
+    if (
+        spoken
+        and best in chosen
+        and not best.speaker_ok
+        and any(c.speaker_ok and c.target == best.target >= 0 for c in chosen)
+    ):
         chosen.remove(best)  # "how did Hamas react, per A and B": Hamas's words in A, not A's best match
     if question.compare and not ranking.targets:  # named reports have their window each already
         for ev in ranked:

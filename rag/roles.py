@@ -121,6 +121,13 @@ def _said(modifier: str, text: str) -> bool:
 
 
 def _someone_speaks(question: Question, text: str) -> bool:
-    """A speech verb credits someone the question does not name ("…,” Lew said"; rag.attribution)."""
-    names = {w.strip(".,;:()'’\"“”") for w in text.split()[1:]}
-    return any(_is_name(name, question, True) and speaks(text, name) for name in names if name)
+    """A speech verb credits someone the question does not name ("…,” Lew said"; rag.attribution).
+    A word that ends like a nationality speaks only as a surname: after a first name or right before
+    the verb ("Avi Hyman told"), not as an adjective ("American officials said")."""
+    words = [w.strip(".,;:()'’\"“”") for w in text.split()]
+    for k in range(1, len(words)):
+        name = words[k]
+        surname = words[k - 1][:1].isupper() or (k + 1 < len(words) and bool(_SPOKE.match(" " + words[k + 1])))
+        if name and _is_name(name, question, surname) and speaks(text, name):
+            return True
+    return False

@@ -47,6 +47,10 @@ _COUNTED = re.compile(
 )
 # A death toll, however asked ("the number of dead", "deaths", "the toll") or told ("were killed").
 _DEATHS = frozenset(stems("dead death deaths died killed fatalities casualties toll bodies"))
+# ...asked for outright ("the death toll", "how many died"), not "the casualty toll" nor "how many
+# were wounded in the strike that killed five".
+_ASKED_DEATHS = frozenset(stems("dead death deaths died killed fatalities"))
+_HARMED = re.compile(r"\b(?:wound|injur|hurt|casualt)", re.IGNORECASE)
 # "How many people …" is met by "12 fishermen", "two men" or "40 detainees".
 _PEOPLE = frozenset(stems("people persons individuals"))
 _PERSONS = frozenset(["men", "women", "children", "people", "captives", "hostages", "civilians", "residents", "crew"])
@@ -198,7 +202,7 @@ def _has_quantity(question: Question, text: str, similarity: Similarity | None) 
         return False
     if wants_money(question.text):
         return has_amount(plain, years)
-    if not question.focus_stems and stems(question.text) & _DEATHS:
+    if not question.focus_stems and stems(question.text) & _ASKED_DEATHS and not _HARMED.search(question.text):
         return bool(stems(plain) & _DEATHS)  # "What is the death toll …": a figure of the dead, not any figure
     if not question.focus_stems or re.search(r"\bhow much\b", question.text, re.IGNORECASE):
         return True  # "how much rain": the number comes with a unit ("182 millimetres"), not the noun

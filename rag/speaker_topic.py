@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rag.attribution import anonymous_source, credits, present_pointer, present_speaker_before
+from rag.attribution import anonymous_source, credits, present_pointer, present_speaker_before, speaks
 from rag.relevance import lexical_overlap
 from rag.sentences import sentence_spans
 from rag.speech import reports_speech
@@ -86,7 +86,7 @@ def restates(question: Question, ev: Evidence) -> float:
     0 when the words are those of someone else the question names: "How did Herzog respond to
     Blinken?" is not answered, nor corrected, by what Blinken said at their meeting."""
     others = [n for n in question.names if not mentions(question.speaker, n)]
-    if any(acts(ev, name) for name in others):
+    if any(speaks(ev.sentences[i], name) for name in others for i in range(ev.first, ev.last + 1)):
         return 0.0
     return lexical_overlap(question, ev.text, context=ev.context)
 

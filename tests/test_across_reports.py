@@ -133,3 +133,12 @@ def test_two_months_without_the_word_report_are_two_reports(across: Assistant) -
     assert names == ("March", "April")
     assert all(d.startswith("2037-03") for d in map(evidence.articles.date, targets[0]))
     assert all(d.startswith("2037-04") for d in map(evidence.articles.date, targets[1]))
+
+
+def test_a_month_inside_a_word_is_no_report(across: Assistant) -> None:
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    question = evidence.parse("How do the mayor's report and the Northwind Radio report differ on the recount?")
+
+    names, _ = evidence.report_targets(question)
+
+    assert "May" not in names

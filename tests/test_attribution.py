@@ -167,3 +167,12 @@ def test_a_person_named_in_a_sentence_reporting_someone_elses_speech_is_not_spea
 def test_the_united_states_is_not_a_speech_verb() -> None:
     assert not speaks("The top United States diplomat met Netanyahu and discussed the plan.")
     assert speaks("The ministry states that 40 were freed.")
+
+
+def test_a_title_or_an_aside_between_verb_and_name_still_credits_the_speaker() -> None:
+    assert attribution.speaks("“We will fight on,” said Israeli Prime Minister Benjamin Netanyahu.", "Netanyahu")
+    assert attribution.speaks("“We are determined,” Antony Blinken, who is visiting Israel, said.", "Antony Blinken")
+    # a body's last word is not its surname, and no name credits nobody
+    assert not attribution.speaks("Israel said it would not attend.", "Times of Israel")
+    assert not attribution.speaks("Israel's Foreign Ministry said so.", "Gaza Health Ministry")
+    assert not attribution.speaks("The minister said so.", "")

@@ -110,6 +110,7 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         ("How did the number of dead change over the week?", "Some 40 trucks entered on Monday.", False),
         ("What is the death toll of the border fighting?", "Talks resumed, and no date was set, he said.", False),
         ("What is the death toll of the border fighting?", "The fighting has killed 40 people so far.", True),
+        ("How many were wounded in the strike that killed five?", "At least 30 were wounded, medics said.", True),
         ("How many men were freed in all?", "In all, 37 women were freed under the plan.", False),
         ("How many people were hurt in the blast?", "Two men were hurt in the blast on Monday.", True),
         ("How many trucks entered?", "Trucks entered in September 2024.", False),
@@ -143,6 +144,7 @@ def test_a_four_word_sentence_with_a_verb_is_evidence_but_a_four_word_heading_is
         # "Which diplomat conceded …": whoever the window has saying it, however the article titles them.
         ("Which US diplomat conceded that?", "Hamas has no relations with the United States, Lew said.", True),
         ("Which US diplomat conceded that?", "Israel agreed to it, and Hamas rejected it and claimed so.", False),
+        ("Which US diplomat conceded that?", "“Mistakes were made,” American officials said.", False),
         ("Which Ardish official conceded it?", "The Velk envoy Mira Oss said so on Monday.", False),
         # "The name of …", "which members of …" ask for a person, whom an unnamed one does not give.
         (
