@@ -46,7 +46,13 @@ def _references(articles: ArticleCatalog, question: Question) -> tuple[tuple[str
         }
         if not (outlets or months or years):
             continue
-        picked = articles.dated(lambda date, m=months, y=years, d=days: _on(date, m, y, d)) if months or years else None
+        # Its own month and year, read as the question's are (`date_matches`), then its day.
+        when = replace(question, months=frozenset(months), years=frozenset(years))
+        picked = (
+            articles.dated(lambda date, w=when, d=days: date_matches(date, w) and _on_day(date, d))
+            if months or years
+            else None
+        )
         if outlets:
             of_outlet = set().union(*(articles.reports_of(o) for o in outlets))
             picked = of_outlet if picked is None else picked & of_outlet
@@ -58,11 +64,9 @@ def _references(articles: ArticleCatalog, question: Question) -> tuple[tuple[str
     return tuple(names), targets
 
 
-def _on(date: str, months: list[str], years: list[str], days: dict[str, int]) -> bool:
-    """An article's date fits the month, year and day its reference gives."""
+def _on_day(date: str, days: dict[str, int]) -> bool:
+    """An article's date falls on the day its reference gives for that month, if it gives one."""
     month = MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() and 0 < int(date[5:7]) <= 12 else ""
-    if (months and month not in months) or (years and date[:4] not in years):
-        return False
     return month not in days or (date[8:10].isdigit() and int(date[8:10]) == days[month])
 
 
