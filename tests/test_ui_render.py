@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rag.answer import Answer, Citation, SentenceCheck
+from rag.records import DocRecord
 from ui.render import (
     EMPTY_SOURCES,
     answer_pieces,
@@ -154,3 +155,14 @@ def test_the_sources_panel_names_the_model_and_folds_its_escaped_draft() -> None
     fallback = answer(mode="extractive", model="qwen", draft="Broken", fallback="no reply within 60 s")
     assert "The model's draft (not used)" in sources_panel([fallback]) and "Written by" not in sources_panel([fallback])
     assert "model-draft" not in sources_panel([answer()])
+
+
+def test_an_outlet_the_question_names_is_not_taken_for_the_speaker_of_its_quotes() -> None:
+    text = "Hamas said the latest proposal was “a reversal” of what it had agreed."
+    cited = replace(citation(text, text), outlet="The New York Times")
+    record = DocRecord("doc.txt", "h", "A title", "2024-08-20", "doc.txt", 1, text, outlet="The New York Times")
+    asked = "According to The New York Times, how did Hamas characterise the latest proposal?"
+    panel = sources_panel([answer(question=asked, citations=[cited])], {"doc.txt": record})
+
+    # Hamas is the one asked about and the one speaking: no "not attributed" warning on the card.
+    assert "not-speaker" not in panel

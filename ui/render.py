@@ -206,7 +206,10 @@ def _turn_sources(answer: Answer, turn: int, articles: Mapping[str, DocRecord]) 
             + model_note(answer)
         )
     cards = same_passage(answer.citations)
-    speaker = parse_question(answer.standalone_question or answer.question).speaker
+    # Read with the cited articles' outlets, as the evidence stage reads it: in "According to The New
+    # York Times, how did Hamas …" the speaker is Hamas, not the outlet.
+    outlets = {r.outlet for r in articles.values() if r.outlet} | {c.outlet for c in answer.citations if c.outlet}
+    speaker = parse_question(answer.standalone_question or answer.question, tuple(sorted(outlets))).speaker
     shown_cards = [
         source_card(c, turn, articles.get(c.source), [n for n, card in cards.items() if card == c.n], speaker)
         for c in answer.citations
