@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from rag.article_facts import ArticleCatalog
-from rag.outlets import named_outlets, outlets_mentioned
+from rag.outlets import named_outlets, outlets_mentioned, without_outlets
 from rag.question import PLURAL_REPORTS, REPORT_NOUN, Question, parse_question
 from rag.relevance import date_matches, outlet_words
 from rag.words import MONTHS, mentions
@@ -25,6 +25,27 @@ _DAY = re.compile(
     rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<day>\d{{1,2}})\b(?!,\d)|\b(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH_NAMES})\b",
     re.I,
 )
+
+
+# Words that name a report rather than what is asked of it: "the August 22 Times of Israel report",
+# "the New York Times piece of August 20", "in his March briefing". They pick the article (its
+# metadata); a sentence saying "February" or "report" is no closer to the answer, yet word-by-word
+# matching (rag.token_match) rewarded it. A date that is not a report's ("killed in the 24 hours
+# before September 16") is what is asked, and stays. Months capitalised: "may" is a verb.
+_DATE = rf"(?:{'|'.join(m.capitalize() for m in MONTHS)})(?:\s+\d{{1,2}}\b)?(?:,?\s+\d{{4}}\b)?"
+_NOUN = rf"(?i:{REPORT_NOUN}|briefings?)"
+_MENTION = re.compile(
+    rf"\b{_DATE}(?=(?:\s+(?:[A-Z][\w’'\-]*|of))*\s+{_NOUN}\b)|\b{_NOUN}(?:\s+(?:of|from|dated|on)\s+{_DATE})?"
+)
+
+
+def matching_text(articles: ArticleCatalog | None, question: Question) -> str:
+    """The question as words to match in a sentence: without its outlets, and without the dates and
+    report nouns that only say which article it asks about (when they do pick articles)."""
+    text = without_outlets(question.text, question.outlets)
+    if not articles_asked_for(articles, question):
+        return text
+    return " ".join(_MENTION.sub(" ", text).split())
 
 
 def _references(articles: ArticleCatalog, question: Question) -> tuple[tuple[str, ...], list[set[str]]]:

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.article_facts import ArticleCatalog
-from rag.asked_reports import articles_asked_for, report_targets
+from rag.asked_reports import articles_asked_for, matching_text, report_targets
 from rag.attribution import anonymous_source, attributed
 from rag.clause_scores import PART_MISSING, SIMILARITY_WEIGHT, score_clauses, window_slot
 from rag.config import Settings
 from rag.ordinals import part_match
-from rag.outlets import without_outlets
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
@@ -112,7 +111,9 @@ class EvidenceRanker:
         names, targets = self.report_targets(parsed)
         for ev in windows:
             ev.target = next((i for i, sources in enumerate(targets) if ev.source in sources), -1)
-        ranked = sorted(windows, key=lambda e: e.score, reverse=True)
+        # Of windows scoring alike, the one holding more of the quote first: "… the prime minister said."
+        # then "“There is no other solution.”" is the same evidence, told to its end.
+        ranked = sorted(windows, key=lambda e: (round(e.score, 3), e.end - e.start), reverse=True)
         answering = [e for e in ranked if e.slot]
         if parsed.wants_outcome and answering and anticipates(answering[0].fact_text):
             # "How was the dispute eventually resolved?" and the closest sentence only says what was
@@ -210,7 +211,7 @@ class EvidenceRanker:
         spoken = {w.lower() for w in question.speaker.split()}
         names = frozenset(w.lower() for name in question.names for w in name.split()) - spoken
         return self.tokens.scores(
-            without_outlets(question.text, question.outlets),
+            matching_text(self.articles, question),
             [w.text for w in windows],
             [w.context_pieces for w in windows],
             names,

@@ -19,7 +19,7 @@ from rag.outlets import is_report_of
 from rag.question import Question
 from rag.retrieval import Passage
 from rag.speaker_topic import NEAR_CHARS, acts, distance
-from rag.windows import Evidence
+from rag.windows import Evidence, with_antecedent
 from rag.words import MONTHS, WEEKDAYS, is_stopword, mentions, stems
 
 # Runners-up: a further window must score this close to the best one (same article or
@@ -135,7 +135,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         fits = words + len(ev.text.split()) <= max(budget, room)
         if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)
-    return chosen
+    return [with_antecedent(c, chosen) for c in chosen]
 
 
 def _names_by_source(ranked: list[Evidence]) -> dict[str, set[str]]:

@@ -21,7 +21,9 @@ _SPEAKER = re.compile(
     rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
     # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
     # An adverb may stand between: "How did Netanyahu publicly react …".
-    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?(?i:{QUESTION_VERBS})\b"
+    # So may an appositive: "How did Matthew Miller, speaking for the State Department, characterise …".
+    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)(?:,[^,?]{{3,60}},)?\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?"
+    rf"(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
@@ -29,7 +31,11 @@ _SPEAKER = re.compile(
     # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".
     r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comments?|remarks?|account|description|version|explanation)\b"
 )
-_TOPIC = re.compile(r"\b(?:about|on|regarding)\s+(?P<topic>[^?]+)\??\s*$", re.IGNORECASE)
+# Not "what was he insisting on by late August": a time is when, not what about.
+_TOPIC = re.compile(
+    r"\b(?:about|on|regarding)\s+(?!(?:by|in|during|before|after|until|since|at)\b)(?P<topic>[^?]+)\??\s*$",
+    re.IGNORECASE,
+)
 # Asks how something turned out, which an article written before the outcome cannot say.
 _OUTCOME_Q = re.compile(
     r"\b(?:eventually|ultimately|finally|actually|in the end|ever|end(?:ed|s)? up)\b|\b(?:result|outcome|verdict) of\b"
@@ -78,6 +84,12 @@ _AGREE = re.compile(r"\b(?:agree|agreed|disagree|disagreed|consistent)\b", re.IG
 _ORDINAL_PARTS = re.compile(
     r"\b(?P<noun>phase|stage|round|part)s?\s+(?P<a>\w+)\s+(?:and|&)\s+(?P<b>\w+)"
     r"|\b(?P<a2>\w+)\s+(?:and|&)\s+(?P<b2>\w+)\s+(?P<noun2>phase|stage|round|part)s\b",
+    re.IGNORECASE,
+)
+# "each of the three phases", "in all four stages": every numbered part, one by one.
+_COUNTED_PARTS = re.compile(
+    r"\b(?:each of|all(?: of)?|both(?: of)?)\s+(?:the\s+)?(?P<n>two|three|four|[2-4])\s+"
+    r"(?P<noun>phase|stage|round|part)s\b",
     re.IGNORECASE,
 )
 _FOCUS = re.compile(
@@ -271,6 +283,10 @@ def _parts(text: str, names: list[str], speaker: str) -> tuple[str, ...]:
         a, b = (ordinal.group("a") or ordinal.group("a2")), (ordinal.group("b") or ordinal.group("b2"))
         if a.lower() in ORDINALS and b.lower() in ORDINALS:
             return (f"{noun} {a.lower()}", f"{noun} {b.lower()}")
+    counted = _COUNTED_PARTS.search(text)
+    if counted:
+        count = int(ORDINALS.get(counted.group("n").lower(), counted.group("n")))
+        return tuple(f"{counted.group('noun').lower()} {n}" for n in range(1, count + 1))
     if _PART_CUE.search(text) or re.search(r"\b(?:and|or)\b", text):
         joined = re.findall(
             r"([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)\s*(?:,|and|or|versus|vs\.?)\s+(?:the\s+)?([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)",

@@ -9,7 +9,7 @@ rag.evidence's job; building them is this module's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.attribution import closes_quote, continues, opens_quote, points_back, quote_unit
 from rag.retrieval import Passage
@@ -27,6 +27,13 @@ _FINITE = re.compile(
 _CREDIT = re.compile(r"\((?:[^()]*/[^()]*|[^()]*\b(?:Photo|Getty|AFP|Reuters|EPA)\b[^()]*)\)\s*$")
 _ENDS = re.compile(r"[.!?][\"”’']?\s*$")
 MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
+# A sentence that opens on what the one before it said: "But Cairo and Hamas oppose the stance"
+# (the stance is Netanyahu's demand to keep troops in the Philadelphi Corridor, named only in the
+# sentence before), "This was the first …". A reader needs that sentence to know what is meant.
+_ANAPHOR = re.compile(
+    r"^(?:(?:But|And|Yet|So|However,?)\s+)?(?:(?:This|That|These|Those)\b(?!\s+(?:is|was)\s+(?:why|how|what)|\s+(?:article|story|report|page|content|photo))"
+    r"|[^.;:,]{0,60}?\b(?:the|this|that|these|those)\s+(?:stance|move|demand|remarks|comments|idea|step|request|position)\b(?!\s+(?:of|that)\b))"
+)
 
 
 @dataclass
@@ -117,6 +124,20 @@ def evidence_windows(passages: list[Passage]) -> list[Evidence]:
                 )
             )
     return out
+
+
+def with_antecedent(ev: Evidence, others: list[Evidence]) -> Evidence:
+    """The window with the sentence before it when it opens on that sentence ("But Cairo and Hamas
+    oppose the stance": the stance is named only before). Done to a chosen window, after ranking:
+    grown before, the window scored the sentence before's words too and outranked better evidence."""
+    if ev.first == 0 or not _ANAPHOR.match(ev.sentences[ev.first]):
+        return ev
+    chunk = ev.passage.chunk
+    span = sentence_spans(chunk.text)[ev.first - 1]
+    start = chunk.start + span.start
+    if any(o is not ev and o.source == ev.source and o.start < ev.start and start < o.end for o in others):
+        return ev  # the sentence before is quoted already
+    return replace(ev, start=start, first=ev.first - 1)
 
 
 def _long_enough(text: str) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant
+from rag.asked_reports import matching_text
 from rag.config import Settings, load_settings
 from rag.indexing import index_paths
 from rag.outlets import outlets_mentioned
@@ -142,3 +143,14 @@ def test_a_month_inside_a_word_is_no_report(across: Assistant) -> None:
     names, _ = evidence.report_targets(question)
 
     assert "May" not in names
+
+
+def test_the_words_naming_a_report_are_not_matched_in_sentences_but_an_asked_date_is(across: Assistant) -> None:
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    named = evidence.parse("What did the July 9 report and the July 20 Northwind Radio report say about the fire?")
+    asked = evidence.parse("How many homes burned before July 11 according to the Ledger?")
+
+    # The reports are picked by their metadata; "July", "9" and "report" are no words of the answer.
+    assert matching_text(evidence.articles, named) == "What did the and the say about the fire?"
+    # The date bounds what is asked: it stays (only the outlet goes).
+    assert "before July 11" in matching_text(evidence.articles, asked)

@@ -16,7 +16,7 @@ from rag.question import parse_question
 from rag.relevance import new_name
 from rag.retrieval import Passage
 from rag.speaker_topic import said_nothing_on
-from rag.windows import Evidence, evidence_windows
+from rag.windows import Evidence, evidence_windows, with_antecedent
 from tests.builders import ask_articles
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -503,3 +503,27 @@ def test_a_sentence_initial_word_is_a_name_only_where_the_text_around_capitalise
     assert new_name(question, "Tollan, 52, made his fortune in freight software.", around)
     assert not new_name(question, "Tollan, 52, made his fortune in freight software.")  # nothing says it is a name
     assert not new_name(question, "Thick fog closed the port on Monday.", "Fog closes port\nThick fog closed it.")
+
+
+def test_a_chosen_sentence_opening_on_the_one_before_brings_it_but_page_furniture_does_not() -> None:
+    text = (
+        "Mayor Harlen has insisted that the ferry keep running through the storm season. "
+        "But the harbour board opposes the stance, and the council has sought another route. "
+        "This article originally appeared in the Ledger."
+    )
+    windows = evidence_windows([_passage(text)])
+    stance = _window_for(windows, "But the harbour board")
+    assert stance.text.startswith("But the harbour board")  # ranked on its own words
+    shown = with_antecedent(stance, [stance])
+    assert shown.text.startswith("Mayor Harlen has insisted")  # quoted with what "the stance" is
+    assert shown.text == text[shown.start - 100 : shown.end - 100]
+    furniture = _window_for(windows, "This article")
+    assert with_antecedent(furniture, [furniture]) is furniture
+
+
+def test_each_of_three_phases_gets_its_own_sentence(assistant: Assistant) -> None:
+    answer = assistant.ask("In the February report, who would go free in each of the three phases of Hamas's offer?")
+
+    assert not answer.abstained
+    for phase in ("first 45-day phase", "second phase", "third phase"):
+        assert phase in answer.answer

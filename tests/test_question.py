@@ -308,3 +308,26 @@ def test_according_to_an_outlet_leaves_the_speaker_to_the_rest_of_the_question()
 def test_a_month_before_report_names_an_article_not_a_speaker() -> None:
     q = parse_question("What did the February report say about whether Hamas took part in the talks?")
     assert q.speaker == "" and q.months == frozenset({"february"})
+
+
+def test_an_appositive_between_the_speaker_and_the_verb_keeps_the_speaker() -> None:
+    q = parse_question("How did Ilse Marrow, speaking for the port authority, describe the strike's prospects?")
+    assert q.speaker == "Ilse Marrow"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Who goes free in each of the three phases of the plan?", ("phase 1", "phase 2", "phase 3")),
+        ("What happens in all four stages?", ("stage 1", "stage 2", "stage 3", "stage 4")),
+        ("What happens in phases two and three?", ("phase two", "phase three")),
+        ("How long is the three-phase plan?", ()),
+    ],
+)
+def test_every_numbered_part_a_question_counts_is_a_part(question: str, parts: tuple[str, ...]) -> None:
+    assert parse_question(question).parts == parts
+
+
+def test_a_time_after_a_verbs_preposition_is_no_topic() -> None:
+    assert parse_question("What was the mayor insisting on by late August?").topic == ""
+    assert parse_question("What did the mayor say about the ferry?").topic == "the ferry"
