@@ -102,14 +102,23 @@ def report_targets(articles: ArticleCatalog | None, question: Question) -> tuple
         if told_apart[1]:
             return told_apart
     targets = [articles.reports_of(o) for o in names]
-    if len(question.months) > 1 and (PLURAL_REPORTS.search(question.text) or not question.reports_named):
+    one_each = question.compare and question.reports_named == 1 and bool(names)
+    if len(question.months) > 1 and (PLURAL_REPORTS.search(question.text) or not question.reports_named or one_each):
         # "the March and September reports", "in his March briefing and in his September one", "in
-        # both February and August": one report per month named.
-        for month in sorted(question.months, key=MONTHS.index):
+        # both February and August": one report per month named. So too when a comparison names one
+        # report by its month and another by its outlet ("In the September report Lew …; how does that
+        # compare with what officials told the Times of Israel in August").
+        by_month = {
+            month: articles.dated(lambda date, m=month: date_matches(date, replace(question, months=frozenset({m}))))
+            for month in sorted(question.months, key=MONTHS.index)
+        }
+        if one_each:  # the outlet's report of one of those months; that month is the outlet's then
+            named = set().union(*by_month.values())
+            targets = [(t & named) or t for t in targets]
+            by_month = {m: t for m, t in by_month.items() if not any(t & o for o in targets)}
+        for month, dated in by_month.items():
             names.append(" ".join((month.capitalize(), *sorted(question.years))))
-            targets.append(
-                articles.dated(lambda date, m=month: date_matches(date, replace(question, months=frozenset({m}))))
-            )
+            targets.append(dated)
     elif (question.years or question.months) and question.reports_named > 1:
         names.append(" ".join(sorted(question.months, key=MONTHS.index) + sorted(question.years)).capitalize())
         targets.append(articles.dated(lambda date: date_matches(date, question)))

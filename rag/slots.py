@@ -49,6 +49,12 @@ _COUNTED = re.compile(
 _DEATHS = frozenset(stems("dead death deaths died killed fatalities casualties toll bodies"))
 # ...asked for outright ("the death toll", "how many died"), not "the casualty toll" nor "how many
 # were wounded in the strike that killed five".
+# "the death toll of the IDF-Hezbollah fighting", "the number of Norvik flights": the figure is for
+# what is named there; a toll from another front is not the asked one (however alike its words).
+_OF_NAMED = re.compile(
+    r"\b(?:toll|number|count|figure|total|tally|cost)s?\s+(?:of|from|in|for)\s+(?:the\s+)?"
+    r"([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)"
+)
 _ASKED_DEATHS = frozenset(stems("dead death deaths died killed fatalities"))
 _HARMED = re.compile(r"\b(?:wound|injur|hurt|casualt)", re.IGNORECASE)
 # "How many people …" is met by "12 fishermen", "two men" or "40 detainees".
@@ -141,10 +147,17 @@ def asked_places(question: Question, passages: Iterable[Passage]) -> list[str]:
     if question.answer_type not in ("number", "date"):
         return []
     places = [m.group(1) for m in _IN_PLACE.finditer(question.text) if m.group(1) in question.names]
-    if not places:
+    counted = [m.group(1) for m in _OF_NAMED.finditer(question.text) if m.group(1) in question.names]
+    # "IDF-Hezbollah": both sides are named ("the IDF" alone is another front).
+    counted = [part for name in counted for part in name.split("-") if part[:1].isupper()]
+    if not places and not counted:
         return []
     texts = [f"{p.chunk.title} {p.chunk.text}" for p in passages]  # read only when a place is asked
-    return [p for p in places if 2 * sum(mentions(text, p) for text in texts) < len(texts)]
+    # What is counted ("the toll of the IDF-Hezbollah fighting") narrows unless every passage names
+    # it: retrieval brings the passages naming it, so "under half" would wave it through.
+    return [p for p in places if 2 * sum(mentions(text, p) for text in texts) < len(texts)] + [
+        c for c in counted if not all(mentions(text, c) for text in texts)
+    ]
 
 
 def asked_event(question: Question) -> str:

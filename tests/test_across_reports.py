@@ -154,3 +154,16 @@ def test_the_words_naming_a_report_are_not_matched_in_sentences_but_an_asked_dat
     assert matching_text(evidence.articles, named) == "What did the and the say about the fire?"
     # The date bounds what is asked: it stays (only the outlet goes).
     assert "before July 11" in matching_text(evidence.articles, asked)
+
+
+def test_a_comparison_naming_one_report_by_month_and_another_by_outlet_asks_both(across: Assistant) -> None:
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    question = evidence.parse(
+        "In the December report the Gazette describes the ticket prices; how does that compare with what "
+        "the Drennland Courier said in February about the union?"
+    )
+
+    _, targets = evidence.report_targets(question)
+
+    # The Courier's February report, and December's (the Gazette's); not only the Courier's.
+    assert sorted(sorted(s[:3] for s in t) for t in targets) == [["a05"], ["a06"]]

@@ -527,3 +527,20 @@ def test_each_of_three_phases_gets_its_own_sentence(assistant: Assistant) -> Non
     assert not answer.abstained
     for phase in ("first 45-day phase", "second phase", "third phase"):
         assert phase in answer.answer
+
+
+def test_a_toll_asked_for_one_front_needs_a_figure_that_names_that_front() -> None:
+    from rag.slots import asked_places
+
+    texts = [
+        "Fighting on the Vell-Oskaria border has displaced farmers, the ministry said.",
+        "At least 40 people were killed in the capital's riots on Monday, the ministry said.",
+        "The Vell-Oskaria clashes began in March.",
+    ]
+    passages = [_passage(t, source=f"{i}.txt") for i, t in enumerate(texts)]
+    question = parse_question("What is the death toll of the Vell-Oskaria border fighting?")
+
+    counted = asked_places(question, passages)
+
+    # Named by two of three passages, yet what is counted: a window without it (the riots' toll) does not fill the slot.
+    assert counted == ["Vell", "Oskaria"]
