@@ -89,6 +89,20 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The server test's writer: its commits must outlast a second `rag index` starting up, even on a
+# loaded machine (with 40 articles it once finished first, and the test's guard found nothing tested).
+LONG_ARTICLES = 3 * ARTICLES
+
+
+@pytest.fixture(scope="module")
+def long_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("long")
+    rng = random.Random(13)
+    for i in range(LONG_ARTICLES):
+        (folder / f"report_{i:03d}.txt").write_text(_article(i, rng), encoding="utf-8")
+    return folder
+
+
 class Run:
     """A `rag` subprocess whose progress bar (stderr) the test can wait on."""
 
@@ -109,7 +123,7 @@ class Run:
         """Until the bar shows at least `done` files indexed (so the run is writing now)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            counts = [int(n) for n in re.findall(rf"(\d+)/{ARTICLES}\b", self.stderr)]
+            counts = [int(n) for n in re.findall(r"Indexing:[^\r\n]*?(\d+)/\d+ \[", self.stderr)]
             if counts and max(counts) >= done:
                 return
             assert self.process.poll() is None, f"the run ended early: {self.stderr[-500:]}"
@@ -164,14 +178,14 @@ def test_concurrent_writers_on_one_index_leave_every_article_whole(big_corpus: P
     assert _damaged(store) == {}
 
 
-def test_concurrent_writers_on_a_chroma_server_leave_every_article_whole(big_corpus: Path, tmp_path: Path) -> None:
+def test_concurrent_writers_on_a_chroma_server_leave_every_article_whole(long_corpus: Path, tmp_path: Path) -> None:
     """No file lock spans a server: only the writers' leases keep each run's repair off the other's chunks."""
     server, url = _start_chroma(tmp_path / "data")
     try:
         # One article per batch: a commit after every article, so the run writes long enough to overlap.
-        big = Run("index", big_corpus, "--chroma-url", url, env={"RAG_INDEX_BATCH": "1"})
+        big = Run("index", long_corpus, "--chroma-url", url, env={"RAG_INDEX_BATCH": "1"})
         big.wait_for_progress(2)  # writing chunks now, and the first article is committed
-        committed = big_corpus / "report_000.txt"  # unchanged for the runs below: no model to load, quick
+        committed = long_corpus / "report_000.txt"  # unchanged for the runs below: no model to load, quick
         outputs, overlapping = [], 0
         while big.process.poll() is None:  # every run starts with a repair while the big one writes
             outputs.append(Run("index", committed, "--chroma-url", url, "--quiet").finish())
@@ -181,7 +195,7 @@ def test_concurrent_writers_on_a_chroma_server_leave_every_article_whole(big_cor
         assert overlapping >= 1, "no run ended while the big one was writing: nothing was tested"
         assert all("Repaired" not in out for out in outputs)  # the running writer's chunks are not debris
         store = ChunkStore(load_settings(env={}, chroma_url=url))
-        assert len(store.documents()) == ARTICLES
+        assert len(store.documents()) == LONG_ARTICLES
         assert _damaged(store) == {}
     finally:
         server.terminate()
