@@ -31,7 +31,6 @@ PART_RATIO = 0.5  # evidence for one part of a many-part question may score this
 CLAUSE_HIT = 0.9  # a chosen window matching a clause this nearly as well as its best window answers it
 MAX_ANSWER_WORDS = 80  # a runner-up is added only while the answer stays this short
 MAX_ANSWER_WORDS_ACROSS = 120  # ...or this, for another article's figure or date
-TIE_RATIO = 0.97  # ...or a runner-up scoring this close to the best: no reason to show one and not the other
 NEXT_RATIO = 0.75  # ...or the sentence after the best one, this close (dev: 0.65 and 0.75 alike, 0.85 -2 seeds)
 # A question across articles ("how do the reports differ", "what do A and B each say") needs each
 # article's account, and the ranking finds it less surely: more windows, fewer words each.
@@ -123,8 +122,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         if across and not related(ev):
             continue  # an article that names nothing the best one's names: another story, whatever its words
         words = sum(len(c.text.split()) for c in chosen)
-        tied = ev.score >= TIE_RATIO * best.score
-        if len(chosen) >= limit or (words >= budget and not tied):
+        if len(chosen) >= limit or words >= budget:
             break
         new_source = all(ev.source != c.source for c in chosen)
         ratio = ACROSS_RATIO if across else OTHER_SOURCE_RATIO if new_source else FOLLOW_UP_RATIO
@@ -133,7 +131,7 @@ def choose(ranking: Ranking, limit: int) -> list[Evidence]:
         # The sentence right after the best one, nearly as good, usually finishes its thought ("…
         # troops remaining along the border. Under the proposal they would patrol part of it …").
         next_to_best = distance(ev, best) <= 1 and ev.start >= best.end and ev.score >= NEXT_RATIO * best.score
-        room = MAX_ANSWER_WORDS_ACROSS if other_report or next_to_best or tied else 0
+        room = MAX_ANSWER_WORDS_ACROSS if other_report or next_to_best else 0
         fits = words + len(ev.text.split()) <= max(budget, room)
         if ev.slot and ev.score >= ratio * best.score and fits:
             add(ev)

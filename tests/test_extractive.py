@@ -251,22 +251,3 @@ def test_how_someone_reacted_per_report_is_their_doing_or_saying_in_each(tmp_pat
     # What Tarvos did (statements, no rejection yet) answers for the Ledger; its words for the Courier.
     assert "formally reject" in answer and "a reversal" in answer
     assert not answer.startswith("The sources do not attribute")
-
-
-def test_a_runner_up_as_good_as_the_best_is_shown_beyond_the_word_budget() -> None:
-    best = (
-        "Harbour director Ilse Marrow told the port conference that the authority was pressing as hard as it could, "
-        "from the board down through every terminal, to reach an agreement with the dockers and end the stoppage "
-        "before the autumn shipping season, when most of the year's grain leaves the port for the north and the "
-        "barges on the river carry what the trains cannot take on to the mills. "
-    )
-    filler = "The conference met in the old customs hall on the quay, as it has every year since the port reopened. "
-    tied = "Marrow said the union had shown flexibility on the key issues and that the board meant to settle it soon. "
-    question = "How did Ilse Marrow describe the union's latest signals?"
-
-    close = choose(_ranking_of(best + filler + tied, {"Harbour": 0.50, "Marrow": 0.495, "The conf": 0.1}, question), 4)
-    behind = choose(_ranking_of(best + filler + tied, {"Harbour": 0.50, "Marrow": 0.40, "The conf": 0.1}, question), 4)
-
-    # Scoring alike, both are shown though together they pass 80 words: nothing says which one answers.
-    assert [w.fact_text[:7] for w in close] == ["Harbour", "Marrow "]
-    assert [w.fact_text[:7] for w in behind] == ["Harbour"]
