@@ -32,10 +32,12 @@ _DAY = re.compile(
 # metadata); a sentence saying "February" or "report" is no closer to the answer, yet word-by-word
 # matching (rag.token_match) rewarded it. A date that is not a report's ("killed in the 24 hours
 # before September 16") is what is asked, and stays. Months capitalised: "may" is a verb.
-_DATE = rf"(?:{'|'.join(m.capitalize() for m in MONTHS)})(?:\s+\d{{1,2}}\b)?(?:,?\s+\d{{4}}\b)?"
-_NOUN = rf"(?i:{REPORT_NOUN}|briefings?)"
+# Whole words only ("reported", "Mayor" stay), and not the report nouns that are ordinary words too
+# ("what items were let in", "an update to the plan").
+_DATE = rf"(?:{'|'.join(m.capitalize() for m in MONTHS)})\b(?:\s+\d{{1,2}}\b)?(?:,?\s+\d{{4}}\b)?"
+_NOUN = r"(?i:reports?|articles?|pieces?|stor(?:y|ies)|dispatch(?:es)?|briefings?)"
 _MENTION = re.compile(
-    rf"\b{_DATE}(?=(?:\s+(?:[A-Z][\w’'\-]*|of))*\s+{_NOUN}\b)|\b{_NOUN}(?:\s+(?:of|from|dated|on)\s+{_DATE})?"
+    rf"\b{_DATE}(?=(?:\s+(?:[A-Z][\w’'\-]*|of))*\s+{_NOUN}\b)|\b{_NOUN}\b(?:\s+(?:of|from|dated|on)\s+{_DATE})?"
 )
 
 

@@ -52,7 +52,7 @@ _DEATHS = frozenset(stems("dead death deaths died killed fatalities casualties t
 # "the death toll of the IDF-Hezbollah fighting", "the number of Norvik flights": the figure is for
 # what is named there; a toll from another front is not the asked one (however alike its words).
 _OF_NAMED = re.compile(
-    r"\b(?:toll|number|count|figure|total|tally|cost)s?\s+(?:of|from|in|for)\s+(?:the\s+)?"
+    r"\b(?:toll|number|count|figure|total|tally|cost)s?\s+(?:of|from|for)\s+(?:the\s+)?"
     r"([A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*)"
 )
 _ASKED_DEATHS = frozenset(stems("dead death deaths died killed fatalities"))

@@ -31,7 +31,7 @@ MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 # (the stance is Netanyahu's demand to keep troops in the Philadelphi Corridor, named only in the
 # sentence before), "This was the first …". A reader needs that sentence to know what is meant.
 _ANAPHOR = re.compile(
-    r"^(?:(?:But|And|Yet|So|However,?)\s+)?(?:(?:This|That|These|Those)\b(?!\s+(?:is|was)\s+(?:why|how|what)|\s+(?:article|story|report|page|content|photo))"
+    r"^(?:(?:But|And|Yet|So|However,?)\s+)?(?:(?:This|That|These|Those)\b(?!\s+(?:is|was)\s+(?:why|how|what|a\s+developing)|\s+(?:article|story|report|page|content|photo|week|month|year|day|morning|afternoon|evening|night|time|same)\b)"
     r"|[^.;:,]{0,60}?\b(?:the|this|that|these|those)\s+(?:stance|move|demand|remarks|comments|idea|step|request|position)\b(?!\s+(?:of|that)\b))"
 )
 
@@ -132,6 +132,9 @@ def with_antecedent(ev: Evidence, others: list[Evidence]) -> Evidence:
     grown before, the window scored the sentence before's words too and outranked better evidence."""
     if ev.first == 0 or not _ANAPHOR.match(ev.sentences[ev.first]):
         return ev
+    before = ev.sentences[ev.first - 1]
+    if not _long_enough(before) or not _ENDS.search(before) or _CREDIT.match(before):
+        return ev  # a heading or a photo credit says nothing the sentence could point back to
     chunk = ev.passage.chunk
     span = sentence_spans(chunk.text)[ev.first - 1]
     start = chunk.start + span.start

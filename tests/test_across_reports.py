@@ -167,3 +167,13 @@ def test_a_comparison_naming_one_report_by_month_and_another_by_outlet_asks_both
 
     # The Courier's February report, and December's (the Gazette's); not only the Courier's.
     assert sorted(sorted(s[:3] for s in t) for t in targets) == [["a05"], ["a06"]]
+
+
+def test_report_words_inside_other_words_stay_in_the_words_to_match(across: Assistant) -> None:
+    evidence = across._extractive.evidence  # type: ignore[union-attr]
+    question = evidence.parse("What items had reporters seen, as reported in the Ledger’s July report?")
+
+    text = matching_text(evidence.articles, question)
+
+    # "reported", "reporters" and "items" are words of the question; only "Ledger’s July report" names an article.
+    assert text == "What items had reporters seen, as reported in the ?"

@@ -544,3 +544,13 @@ def test_a_toll_asked_for_one_front_needs_a_figure_that_names_that_front() -> No
 
     # Named by two of three passages, yet what is counted: a window without it (the riots' toll) does not fill the slot.
     assert counted == ["Vell", "Oskaria"]
+
+
+def test_a_heading_or_a_time_is_not_what_a_sentence_points_back_to() -> None:
+    text = "Most Popular\nBut the harbour board opposes the stance, officials said. This week, the ferry ran late."
+    windows = evidence_windows([_passage(text)])
+    stance = _window_for(windows, "But the harbour board")
+    this_week = _window_for(windows, "This week")
+
+    assert with_antecedent(stance, [stance]) is stance  # "Most Popular" is page furniture
+    assert with_antecedent(this_week, [this_week]) is this_week  # a time, not the sentence before
