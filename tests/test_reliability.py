@@ -82,9 +82,12 @@ def _article(i: int, rng: random.Random) -> str:
 
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("big")
-    rng = random.Random(12)
-    for i in range(ARTICLES):
+    return _corpus(tmp_path_factory.mktemp("big"), ARTICLES, seed=12)
+
+
+def _corpus(folder: Path, articles: int, seed: int) -> Path:
+    rng = random.Random(seed)
+    for i in range(articles):
         (folder / f"report_{i:03d}.txt").write_text(_article(i, rng), encoding="utf-8")
     return folder
 
@@ -96,11 +99,7 @@ LONG_ARTICLES = 3 * ARTICLES
 
 @pytest.fixture(scope="module")
 def long_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("long")
-    rng = random.Random(13)
-    for i in range(LONG_ARTICLES):
-        (folder / f"report_{i:03d}.txt").write_text(_article(i, rng), encoding="utf-8")
-    return folder
+    return _corpus(tmp_path_factory.mktemp("long"), LONG_ARTICLES, seed=13)
 
 
 class Run:
