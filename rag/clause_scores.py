@@ -12,7 +12,7 @@ from rag.ordinals import part_match
 from rag.relevance import lexical_overlap, rarity
 from rag.slots import Similarity, slot_filled
 from rag.speaker_topic import RESTATES, restates
-from rag.speech import reports_speech
+from rag.speech import REACTION, reports_speech
 from rag.words import normalise, numbers
 
 if TYPE_CHECKING:
@@ -65,6 +65,9 @@ def window_slot(question: Question, ev: Evidence, similarity: Similarity | None 
             return True
         # A wrong-speaker question ("What did Blinken tell the Haaretz conference…" when Lew spoke
         # there): someone else's words that hold most of what is asked can be given, credited right.
+        # Not for a reaction: a sentence holding what was reacted to is not anyone's reaction.
+        if REACTION.search(question.text):
+            return False
         return reports_speech(ev.text) and restates(question, ev) >= RESTATES
     chunk = ev.passage.chunk
     return slot_filled(question, ev.text, similarity, bool(chunk.stated_date), ev.context, chunk.text)

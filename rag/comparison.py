@@ -30,9 +30,12 @@ _OWNED = re.compile(r"^(?:the\s+)?(?P<owner>[\w’'.\- ]+?)[’']s?\s+(?P<thing>
 _BARE_OWNER = re.compile(r"^(?:the\s+)?(?P<owner>(?:[\w.\-]+\s){0,3}[\w.\-]+?(?:[’']s|s[’']))$")
 _THAT_OF = re.compile(r"^(?:that|those) of\s+(?:the\s+)?(?P<owner>(?:[\w’'.\-]+\s?){1,4})$", re.I)
 _SIDE = r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,2}?"  # "Israel", "the union", "the Herald"
+# "How did Hamas, per the NYT, and Arab officials from the mediators, per the Times of Israel, each
+# view …": a side may have its source as an aside, which its clause keeps.
+_ASIDED = r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,5}?,\s*[^,?]{3,60},"
 _EACH = re.compile(
     r"^\s*(?P<ask>(?i:how|what|why|when)\s+(?i:did|does|do|was|is|were|are|has|have|had)\s+)"
-    rf"(?P<a>{_SIDE})\s+and\s+(?P<b>{_SIDE})\s+(?:each|both)\s+(?P<rest>.+?)\s*\??\s*$"
+    rf"(?P<a>{_SIDE}|{_ASIDED})\s+and\s+(?P<b>{_SIDE}|{_ASIDED})\s+(?:each|both)\s+(?P<rest>.+?)\s*\??\s*$"
 )
 # "the companies' and the union's estimates of jobs": two owners of one thing, possessives kept.
 _NOT_OWNER = r"(?!(?i:what|how|when|why|which|who|were|was|did|do|does|is|are|had|has|have)\b)"

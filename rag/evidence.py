@@ -27,6 +27,7 @@ from rag.ordinals import part_match
 from rag.question import Question, parse_question
 from rag.relevance import echoes, lexical_overlap, new_name, rarity
 from rag.retrieval import Passage
+from rag.role_speakers import role_holder, with_holder
 from rag.slots import (
     SLOT_NAMES,
     anticipates,
@@ -36,6 +37,7 @@ from rag.slots import (
     speaks_of_moment,
 )
 from rag.speaker_topic import acts, credited_in_article, said_nothing_on
+from rag.speech import REACTION
 from rag.token_match import TokenMatcher
 from rag.windows import Evidence, evidence_windows
 from rag.words import (
@@ -59,7 +61,6 @@ HEADING = 0.6  # no closing punctuation: a headline or sub-heading, which states
 FOCUS_MISSING = 0.85  # "how many trucks": a number, but not about trucks
 NOT_ATTRIBUTED = 0.85  # "what did X say": the sentence is not X's
 NO_NEW_NAME = 0.85  # "who"/"which firm"/"where": the window names nobody and nothing the question does not
-_REACTION = re.compile(r"\b(?:react|respond|reply|receive|greet)(?:s|ed|ing)?\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?:][\"”’')\]]*$|[”\"]$")
 
 
@@ -95,6 +96,12 @@ class EvidenceRanker:
 
     def rank(self, question: str, passages: list[Passage]) -> Ranking:
         parsed = self.parse(question)
+        if not parsed.speaker:
+            # "What did the State Department spokesman say …": whoever the retrieved passages name in
+            # that role (read as written: the catalog keeps articles lowercased, which hides names).
+            phrase, holder = role_holder(question, [p.chunk.text for p in passages])
+            if holder:
+                parsed = self.parse(with_holder(question, phrase, holder))
         if parsed.speaker and not in_vocabulary(parsed.speaker, self.corpus_words):
             # Nothing in the articles can be what this person said. Other absent names
             # only lower the score: "American" or "September" may be paraphrases.
@@ -168,7 +175,7 @@ class EvidenceRanker:
         idf = rarity(question, [w.text for w in windows])
         places = asked_places(question, {w.passage.chunk.chunk_id: w.passage for w in windows}.values())
         moment = asked_moment(question)
-        reaction = bool(question.speaker) and bool(_REACTION.search(question.text))
+        reaction = bool(question.speaker) and bool(REACTION.search(question.text))
         for ev, similarity in zip(windows, matches, strict=True):
             lexical = lexical_overlap(question, ev.text, idf, ev.context)
             score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical

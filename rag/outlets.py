@@ -22,9 +22,11 @@ _BRACKETED = re.compile(rf"\((?P<a>{_NAME})\)")
 # "officials cited by Al Jazeera", "as reported by the New York Times": the outlet is the report.
 _CITED = re.compile(rf"\b(?:cited|quoted|reported|interviewed|published) by (?:the\s+)?(?P<a>{_NAME})")
 # Words a question may put before a name: "In the September 2024 report" names no outlet.
-_NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
-    "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did",
+_NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {d.lower() for d in calendar.day_name} | {
+    "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did", "yesterday", "today",
 }  # fmt: skip
+# "Rebutting reports that …", "Citing reports": a participle opening the question, not an outlet.
+_PARTICIPLE = re.compile(r"[A-Z][a-z]{2,}ing")
 
 
 def named_outlets(text: str) -> tuple[str, ...]:
@@ -61,19 +63,34 @@ def outlets_mentioned(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
             if len(words) > size and words[-size - 1].lower() != "of" and same_outlet(outlet, " ".join(tail)):
                 tails.setdefault(" ".join(tail), []).append(outlet)
     forms.update({tail: owners[0] for tail, owners in tails.items() if len(owners) == 1 and tail not in forms})
-    found: list[tuple[int, str]] = []
-    for form in sorted(forms, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w’'-]){re.escape(form)}(?![\w-])", text):
-            if not any(start <= match.start() < start + len(f) for start, f in found):
-                found.append((match.start(), form))
-    return tuple(dict.fromkeys(form for _, form in sorted(found)))
+    # "the NYT", "the WSJ": a name of three words or more by its initials, which stand for the name.
+    acronyms = {_initials(name): name for name in list(forms) if len(name.split()) >= 3}
+    found: list[tuple[int, int, str]] = []
+    for form in sorted([*forms, *acronyms], key=len, reverse=True):
+        flags = re.IGNORECASE if form in acronyms else 0  # "ToI" for the Times of Israel
+        for match in re.finditer(rf"(?<![\w’'-]){re.escape(form)}(?![\w-])", text, flags):
+            if form in acronyms and not match.group(0)[0].isupper():
+                continue
+            if not any(start <= match.start() < end for start, end, _ in found):
+                found.append((match.start(), match.end(), acronyms.get(form, form)))
+    return tuple(dict.fromkeys(name for _, _, name in sorted(found)))
+
+
+def expand_acronym(name: str, outlets: tuple[str, ...]) -> str:
+    """The outlet of `outlets` that `name` abbreviates ("NYT" -> "New York Times"), else `name`."""
+    return next((o for o in outlets if len(o.split()) >= 3 and _initials(o) == name.upper()), name)
+
+
+def _initials(name: str) -> str:
+    """ "New York Times" -> "NYT", "Times of Israel" -> "TOI"."""
+    return "".join(w[0] for w in name.split()).upper()
 
 
 def clean_outlet(name: str) -> str:
     """The outlet in a name a question puts before "report": not "The", "In the …" or a month, and
     not what follows its possessive."""
     words = name.split()
-    while words and words[0].lower() in _NOT_OUTLETS:
+    while words and (words[0].lower() in _NOT_OUTLETS or _PARTICIPLE.fullmatch(words[0])):
         words = words[1:]  # "The New York Times", "In the …": the outlet starts after
     # "Al Jazeera's February report": the outlet ends at its possessive; the month is the report's.
     owner = next((k for k, w in enumerate(words) if w.endswith(("'s", "’s"))), None)

@@ -13,21 +13,28 @@ from functools import lru_cache
 from rag.comparison import comparison_sides
 from rag.names import question_names
 from rag.ordinals import ORDINALS
-from rag.outlets import clean_outlet, named_outlets, outlets_mentioned, same_outlet
+from rag.outlets import clean_outlet, expand_acronym, named_outlets, outlets_mentioned, same_outlet
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
 _SPEAKER = re.compile(
-    rf"\b(?i:what|how)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,3}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
+    rf"\b(?i:what|how|why)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,4}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
     # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
     # An adverb may stand between: "How did Netanyahu publicly react …".
     # So may an appositive: "How did Matthew Miller, speaking for the State Department, characterise …".
-    rf"(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)(?:,[^,?]{{3,60}},)?\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?"
+    # Not the place a role is of ("the US ambassador to Israel"): rag.role_speakers reads that role.
+    rf"(?<!\sto\s)(?<!\sof\s)(?<!\sfor\s)(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)(?:,[^,?]{{3,60}},)?\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?"
     rf"(?i:{QUESTION_VERBS})\b"
     r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
     r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:say|claim|state)\b"
     r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
-    r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation)"
+    r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation|"
+    r"description|account|characteri[sz]ation|verdict)"
+    # "What parting message did Blinken give reporters …": the words a named person gave.
+    r"|\b(?i:what|which)\s+(?:[\w\-]+\s+){0,2}?(?i:message|words|warning|remarks?|comments?|assessment|"
+    r"explanation|reason|answer|reply|response|pledge|promise|description|account|verdict|prediction)\s+"
+    r"(?i:did|does|had|has)\s+(?P<f>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+"
+    r"(?i:give|offer|deliver|send|make|issue|have|share|provide)\b"
     # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".
     r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comments?|remarks?|account|description|version|explanation)\b"
 )
@@ -95,7 +102,9 @@ _COUNTED_PARTS = re.compile(
 _FOCUS = re.compile(
     r"\bhow (?P<kind>many|much)\s+(?P<focus>[\w’'\- ]+)"
     # "the same figure for hostages", "their counts of trucks": the counted thing follows "for"/"of".
-    r"|\b(?P<kind2>figure|number|count|total|estimate)s? (?:for|of) (?:the\s+)?(?P<focus2>[\w’'\- ]+)",
+    # "the figures for the number of people killed": the counted thing is past the second "of".
+    r"|\b(?P<kind2>figure|number|count|total|estimate)s? (?:for|of) (?:the\s+)?"
+    r"(?:(?:number|count|total|tally) of (?:the\s+)?)?(?P<focus2>[\w’'\- ]+)",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(
@@ -186,7 +195,9 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
         outlet = " ".join(outlet.split()[1:])
     months = frozenset(m.lower() for m in _MONTH.findall(text))
     reports_named = len(re.findall(rf"\b{_REPORT}\b", text, re.IGNORECASE))
-    outlets = tuple(dict.fromkeys((*named_outlets(text), *outlets_mentioned(text, known_outlets))))
+    mentioned = outlets_mentioned(text, known_outlets)
+    outlets = tuple(dict.fromkeys(expand_acronym(o, mentioned) for o in (*named_outlets(text), *mentioned)))
+    outlet = expand_acronym(outlet, mentioned)
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]
@@ -202,7 +213,11 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
         if not found.endswith(("'s", "’s")) and not any(same_outlet(o, clean_outlet(found)) for o in outlets):
             speaker, role, speaker_match = found, match.group("role") or "", match
             break
-    names = [n for n in question_names(text, exclude=outlet) if not any(n in o for o in outlets)]
+    names = [
+        n
+        for n in question_names(text, exclude=outlet)
+        if not any(n in o for o in outlets) and expand_acronym(n, outlets) == n  # not "NYT" either
+    ]
     parts = _parts(text, names, speaker)
     drop = stems(" ".join((outlet, *outlets))) | stems(" ".join(months))
     drop |= {"report", "articl", "piec", "stori"} if outlet or outlets else set()

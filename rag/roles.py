@@ -32,7 +32,8 @@ _ROLE_REACH = 5  # words between a role ("director") and the name that fills it
 _ANY_ROLE = frozenset({"official", "diplomat", "leader", "figure"})
 # "Which US diplomat conceded that …": the role, then what they said; whoever the window has saying it
 # answers, however the article names the office ("Ambassador Jack Lew", or only "Lew said").
-_SPOKE = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{WHO_VERBS})\b", re.IGNORECASE)
+# "Which official, speaking in Tel Aviv, acknowledged …": an aside may stand between.
+_SPOKE = re.compile(rf"(?:,[^,?]{{3,60}},)?\s+(?:[a-z]+ly\s+)?(?:{WHO_VERBS})\b", re.IGNORECASE)
 
 
 def _same_sentence(before: list[str], after: list[str]) -> list[str]:

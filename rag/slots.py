@@ -9,6 +9,7 @@ Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterable
 
@@ -59,6 +60,8 @@ _ASKED_DEATHS = frozenset(stems("dead death deaths died killed fatalities"))
 _HARMED = re.compile(r"\b(?:wound|injur|hurt|casualt)", re.IGNORECASE)
 # "How many people …" is met by "12 fishermen", "two men" or "40 detainees".
 _PEOPLE = frozenset(stems("people persons individuals"))
+# Who a news report relies on, which it names in several ways: sources, officials, diplomats, people.
+_INFORMANTS = frozenset(stems("sources officials diplomats insiders aides"))
 _PERSONS = frozenset(["men", "women", "children", "people", "captives", "hostages", "civilians", "residents", "crew"])
 _PERSON_NOUN = re.compile(r"[a-z]+(?:men|ers|ors|ists|ians|ees|ants|ents)")
 _WANTS_PERCENT = re.compile(r"\bwhat (?:percentage|percent)\b|\bhow many percent\b", re.IGNORECASE)
@@ -173,6 +176,9 @@ def asked_event(question: Question) -> str:
     return next(iter(stems(participles[-1])), "") if participles else ""
 
 
+_MONTH_STEMS = frozenset(stems(" ".join(calendar.month_name[1:])))
+
+
 def asked_moment(question: Question) -> frozenset[str]:
     """ "How many aircraft were fighting the fire when it was finally contained?", "… during the
     weeklong truce in late November?": the moment a figure is asked for, as key stems. A figure
@@ -185,7 +191,9 @@ def asked_moment(question: Question) -> frozenset[str]:
         # "… at the time of the March report": which article, picked by its date (rag.asked_reports),
         # not a moment the sentence must speak of.
         return frozenset()
-    return frozenset(stems(_unhyphenated(match.group("moment"))))
+    # "… during Blinken's February trip": the month picks the article (rag.asked_reports), whose
+    # sentences need not repeat it.
+    return frozenset(stems(_unhyphenated(match.group("moment")))) - _MONTH_STEMS
 
 
 def speaks_of_moment(moment: frozenset[str], text: str) -> bool:
@@ -237,6 +245,8 @@ def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool
     people when people of some kind are asked for ("residents": "4,600 people had to leave")."""
     if asked_stems & stems(noun):
         return True
+    if asked_stems & _INFORMANTS and stems(noun) & _INFORMANTS:
+        return True  # "how many sources": the article counts them as "four officials familiar with the talks"
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", noun)]
     if any(w.endswith(a) and len(w) - len(a) >= 4 for a in asked.lower().split() for w in words):
         return True

@@ -76,6 +76,9 @@ WHO_VERBS = _alternation({past(v) for v in REPORTING + WHO_DID} | {_third_person
 
 # "he says", "Kirby claims": speech reported in the present tense, which a "…,” he says" continues.
 PRESENT_VERBS = _alternation({_third_person(v) for v in REPORTING if v not in _NOUN_TOO})
+# "How did Hamas react to …", "How did Hamdan respond to the proposal": what is asked is the speaker's
+# answer to something the question names; a sentence about that something is no one's reaction.
+REACTION = re.compile(r"\b(?:react|respond|reply|receive|greet)(?:s|ed|ing)?\b", re.IGNORECASE)
 SPEECH = re.compile(rf"\b(?:{TEXT_VERBS}|according to)\b|[“”\"]", re.IGNORECASE)
 
 

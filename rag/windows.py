@@ -32,7 +32,7 @@ MAX_WINDOW_WORDS = 90  # a window stops growing here, so quotes stay short
 # sentence before), "This was the first …". A reader needs that sentence to know what is meant.
 _ANAPHOR = re.compile(
     r"^(?:(?:But|And|Yet|So|However,?)\s+)?(?:(?:This|That|These|Those)\b(?!\s+(?:is|was)\s+(?:why|how|what|a\s+developing)|\s+(?:article|story|report|page|content|photo|week|month|year|day|morning|afternoon|evening|night|time|same)\b)"
-    r"|[^.;:,]{0,60}?\b(?:the|this|that|these|those)\s+(?:stance|move|demand|remarks|comments|idea|step|request|position)\b(?!\s+(?:of|that)\b))"
+    r"|[^.;:,]{0,60}?\b(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose)\s+(?:stance|move|demand|remarks|comments|idea|step|request|position)\b(?!\s+(?:of|that)\b))"
 )
 
 

@@ -521,6 +521,14 @@ def test_a_chosen_sentence_opening_on_the_one_before_brings_it_but_page_furnitur
     assert with_antecedent(furniture, [furniture]) is furniture
 
 
+def test_a_sentence_opening_on_the_move_brings_the_move() -> None:
+    text = "The council voted to close the ferry on Sundays. The move drew protests from harbour traders on Monday."
+    windows = evidence_windows([_passage(text)])
+    move = _window_for(windows, "The move drew")
+
+    assert with_antecedent(move, [move]).text.startswith("The council voted")  # "The move" is the vote
+
+
 def test_each_of_three_phases_gets_its_own_sentence(assistant: Assistant) -> None:
     answer = assistant.ask("In the February report, who would go free in each of the three phases of Hamas's offer?")
 
@@ -554,3 +562,41 @@ def test_a_heading_or_a_time_is_not_what_a_sentence_points_back_to() -> None:
 
     assert with_antecedent(stance, [stance]) is stance  # "Most Popular" is page furniture
     assert with_antecedent(this_week, [this_week]) is this_week  # a time, not the sentence before
+
+
+def test_a_sentence_holding_what_was_reacted_to_is_no_ones_reaction() -> None:
+    # Someone else's words restating a question can answer it, credited right; but "how did Hamdan
+    # respond to the proposal" is not answered, nor corrected, by the proposal being announced.
+    text = "The council submitted what it called its final ferry proposal, officials said."
+    (window,) = evidence_windows([_passage(text)])
+    reaction = parse_question("How did Hamdan respond to the council's final ferry proposal?")
+    words = parse_question("What did Hamdan say about the council's final ferry proposal?")
+
+    assert not window_slot(reaction, window)
+    assert window_slot(words, window)
+
+
+def test_sources_are_counted_as_the_officials_a_report_relies_on() -> None:
+    from rag.slots import slot_filled
+
+    asked = parse_question("On how many anonymous sources did the Ledger rely?")
+    sources = "The ferry will run in May, according to four officials familiar with the talks."
+
+    assert slot_filled(asked, sources)
+    assert not slot_filled(asked, "The ferry will carry four trucks in May.")
+
+
+def test_a_month_in_the_asked_moment_picks_the_article_and_is_not_a_word_to_find() -> None:
+    from rag.slots import asked_moment
+
+    question = parse_question("How many ferries sailed during the mayor's March visit?")
+
+    assert asked_moment(question) == frozenset({"mayor", "visit"})
+
+
+def test_which_official_with_an_aside_before_the_verb_is_whoever_speaks() -> None:
+    from rag.slots import slot_filled
+
+    asked = parse_question("Which official, speaking in Sarn, acknowledged flaws in the plan?")
+
+    assert slot_filled(asked, "“It has flaws,” Dobrev told reporters in Sarn.")

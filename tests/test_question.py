@@ -331,3 +331,47 @@ def test_every_numbered_part_a_question_counts_is_a_part(question: str, parts: t
 def test_a_time_after_a_verbs_preposition_is_no_topic() -> None:
     assert parse_question("What was the mayor insisting on by late August?").topic == ""
     assert parse_question("What did the mayor say about the ferry?").topic == "the ferry"
+
+
+def test_a_participle_or_a_weekday_before_report_is_no_outlet() -> None:
+    rebutting = parse_question("Rebutting reports that the talks had collapsed, what did the spokesman say?")
+    weekday = parse_question("How many people did the ministry count in its Wednesday update?")
+
+    assert (rebutting.outlet, rebutting.outlets) == ("", ())
+    assert (weekday.outlet, weekday.outlets) == ("", ())
+    assert parse_question("In the Ledger report, who spoke first?").outlet == "Ledger"
+
+
+def test_the_counted_thing_is_past_a_second_number_of() -> None:
+    assert parse_question("How do the figures for the number of people killed compare?").focus == "people"
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What parting message did Blinken give reporters before flying home?", "Blinken"),
+        ("What reason did Miller give for the delay?", "Miller"),
+        ("What was Kirby's description of the Cairo meeting?", "Kirby"),
+        ("What did the Ardish ambassador to Norvik say about the treaty?", ""),  # a role of a place, not "Norvik"
+        ("What did the Ardish ambassador to Norvik Lena Holm say about the treaty?", "Lena Holm"),
+    ],
+)
+def test_whose_words_are_asked_for(question: str, speaker: str) -> None:
+    assert parse_question(question).speaker == speaker
+
+
+def test_an_outlets_initials_name_it() -> None:
+    known = ("The New York Times", "The Ardish Ledger")
+    question = parse_question("How did Hamas, per the NYT, and the union, per the Ledger, each view the plan?", known)
+
+    assert question.outlets == ("New York Times", "Ledger")
+    assert "NYT" not in question.names  # not a name to find in the articles
+    assert parse_question("What did the nyt say?", known).outlets == ()  # initials are written in capitals
+
+
+def test_each_side_of_an_each_question_keeps_its_source() -> None:
+    from rag.comparison import comparison_sides
+
+    sides = comparison_sides("How did the union, per the Ledger, and the port authority, per Radio Sarn, each react?")
+
+    assert sides == ("How did the union, per the Ledger, react?", "How did the port authority, per Radio Sarn, react?")
