@@ -15,6 +15,7 @@ find in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -143,7 +144,7 @@ class EvidenceRanker:
                 f"The articles do not report what {parsed.speaker} said{topic}; the closest statement is unattributed."
             )
             return Ranking(parsed, ranked, 0.0, note)
-        silent = said_nothing_on(parsed, answering)
+        silent = said_nothing_on(parsed, answering, self.tokens)
         if silent:
             return Ranking(parsed, ranked, 0.0, silent)
         if best < threshold:
@@ -165,26 +166,27 @@ class EvidenceRanker:
         return 0.5 + 0.5 * present / len(question.names)
 
     def _score(self, question: Question, windows: list[Evidence]) -> None:
-        matches = self.matches(question, windows)
-        # A question naming two reports ("in the Times of Israel report … and in the September
-        # 2024 report") asks across articles: then no article is ruled out.
-        picks = self.articles_asked_for(question)
-        dated_picks = bool(picks) and self.articles is not None and any(self.articles.date(p) for p in picks)
         # Articles whose person of the speaker's surname is someone else: read once per article, not per window.
         namesakes = {src for src in {w.source for w in windows} if self._namesake_only(question, src)}
-        idf = rarity(question, [w.text for w in windows])
-        places = asked_places(question, {w.passage.chunk.chunk_id: w.passage for w in windows}.values())
-        moment = asked_moment(question)
         reaction = bool(question.speaker) and bool(REACTION.search(question.text))
-        for ev, similarity in zip(windows, matches, strict=True):
-            lexical = lexical_overlap(question, ev.text, idf, ev.context)
-            score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
+        for ev in windows:
             ev.speaker_ok = ev.source not in namesakes and (
                 any(attributed(ev.sentences, i, question.speaker) for i in range(ev.first, ev.last + 1))
                 or credited_in_article(self._article_text(ev.source), ev, question.speaker)
                 # "How did Hamas react …": what they did answers too ("Hamas officials have issued statements …").
                 or (reaction and acts(ev, question.speaker))
             )
+        matches = self.matches(question, windows, [ev.speaker_ok for ev in windows])
+        # A question naming two reports ("in the Times of Israel report … and in the September
+        # 2024 report") asks across articles: then no article is ruled out.
+        picks = self.articles_asked_for(question)
+        dated_picks = bool(picks) and self.articles is not None and any(self.articles.date(p) for p in picks)
+        idf = rarity(question, [w.text for w in windows])
+        places = asked_places(question, {w.passage.chunk.chunk_id: w.passage for w in windows}.values())
+        moment = asked_moment(question)
+        for ev, similarity in zip(windows, matches, strict=True):
+            lexical = lexical_overlap(question, ev.text, idf, ev.context)
+            score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * lexical
             ev.slot = window_slot(question, ev, self.similarity) or (
                 ev.source not in namesakes and self._speaker_in_article(question, ev)
             )
@@ -212,16 +214,22 @@ class EvidenceRanker:
                 score *= NO_NEW_NAME
             ev.score = score
 
-    def matches(self, question: Question, windows: list[Evidence]) -> list[float]:
+    def matches(
+        self, question: Question, windows: list[Evidence], credited: Sequence[bool] | None = None
+    ) -> list[float]:
         """rag.token_match's score of each window for the question (or a clause of it). The question's
-        names (not its speaker, who must be in the window) may be met in the window's context."""
-        spoken = {w.lower() for w in question.speaker.split()}
+        names (not its speaker, who must be in the window) may be met in the window's context. A window
+        `credited` to the speaker (rag.attribution: "…,” he said") meets the speaker's name as its context would: else
+        the lead spelling out "US Ambassador Jack Lew" outranks the sentence where Lew says what is asked."""
+        spoken = frozenset(w.lower() for w in question.speaker.split())
         names = frozenset(w.lower() for name in question.names for w in name.split()) - spoken
         return self.tokens.scores(
             matching_text(self.articles, question),
             [w.text for w in windows],
             [w.context_pieces for w in windows],
             names,
+            credited=credited,
+            speaker=spoken,
         )
 
     def _speaker_in_article(self, question: Question, ev: Evidence) -> bool:

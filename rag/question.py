@@ -198,6 +198,8 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     mentioned = outlets_mentioned(text, known_outlets)
     outlets = tuple(dict.fromkeys(expand_acronym(o, mentioned) for o in (*named_outlets(text), *mentioned)))
     outlet = expand_acronym(outlet, mentioned)
+    # "The Times of Israel's March report": the outlet is the whole name, not "Israel".
+    outlet = next((o for o in outlets if outlet and outlet != o and o.endswith(f" {outlet}")), outlet)
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]

@@ -61,7 +61,7 @@ def fills_role(question: Question, text: str, context: str = "") -> bool:
     modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
     stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
     in_text, in_context = normalise(text), normalise(context)
-    if _SPOKE.match(question.text, match.end()) and _someone_speaks(question, text):
+    if _SPOKE.match(question.text, match.end()) and (_someone_speaks(question, text) or _named_role_speaks(text)):
         # ...but "Which Egyptian official warned …" is not answered by the UN chief's warning.
         return all(_said(st, in_text) or _said(st, in_context) for st in stems_)
     words = text.split()
@@ -119,6 +119,18 @@ def _said(modifier: str, text: str) -> bool:
     if modifier in _SPELLED_OUT:
         return bool(re.search(rf"\b{modifier}\b", text)) or any(long in text for long in _SPELLED_OUT[modifier])
     return modifier in text
+
+
+# "“We are on the way to an absolute victory,” the Israeli prime minister said": an office speaking.
+_ROLE_SPEAKS = re.compile(rf"\bthe\s+(?:[\w’'\-]+\s+){{0,3}}?{_ROLES}\s+(?:{WHO_VERBS})\b", re.IGNORECASE)
+
+
+def _named_role_speaks(text: str) -> bool:
+    """An office speaks in the window ("the Israeli prime minister said") and the window names its
+    holder ("Netanyahu appeared to reject …"): the answer to "which leader vowed …" is there."""
+    return bool(_ROLE_SPEAKS.search(text)) and any(
+        w.strip(".,;:'’\"“”")[:1].isupper() and not is_stopword(w.strip(".,;:'’\"“”")) for w in text.split()[1:]
+    )
 
 
 def _someone_speaks(question: Question, text: str) -> bool:

@@ -47,7 +47,7 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 # A death toll, however asked ("the number of dead", "deaths", "the toll") or told ("were killed").
-_DEATHS = frozenset(stems("dead death deaths died killed fatalities casualties toll bodies"))
+_DEATHS = frozenset(stems("dead death deaths died killed murdered slain fatalities casualties toll bodies"))
 # ...asked for outright ("the death toll", "how many died"), not "the casualty toll" nor "how many
 # were wounded in the strike that killed five".
 # "the death toll of the IDF-Hezbollah fighting", "the number of Norvik flights": the figure is for

@@ -600,3 +600,28 @@ def test_which_official_with_an_aside_before_the_verb_is_whoever_speaks() -> Non
     asked = parse_question("Which official, speaking in Sarn, acknowledged flaws in the plan?")
 
     assert slot_filled(asked, "“It has flaws,” Dobrev told reporters in Sarn.")
+
+
+def test_a_toll_of_the_murdered_is_a_death_toll() -> None:
+    from rag.slots import slot_filled
+
+    asked = parse_question("What death toll does the Ledger give for the raid?")
+
+    assert slot_filled(asked, "Raiders murdered some 40 villagers and seized 12 others.")
+
+
+def test_which_leader_vowed_is_answered_where_the_office_speaks_and_the_holder_is_named() -> None:
+    from rag.slots import slot_filled
+
+    asked = parse_question("Which leader vowed to fight on until the harbour was retaken?")
+    text = "Tamm rejected the offer. “We will retake the harbour,” the Ardish prime minister said."
+
+    assert slot_filled(asked, text)
+    assert not slot_filled(asked, "“We will retake the harbour,” a spokesman said.")  # no holder named
+
+
+def test_a_speaker_on_other_matters_is_judged_by_the_names_of_the_topic_not_its_common_words() -> None:
+    from rag.speaker_topic import topic_names
+
+    assert topic_names(parse_question("What did Lew say about the IDF-Hezbollah conflict?")) == ["IDF", "Hezbollah"]
+    assert topic_names(parse_question("What did Blinken say about timing before he flew home?")) == []

@@ -375,3 +375,9 @@ def test_each_side_of_an_each_question_keeps_its_source() -> None:
     sides = comparison_sides("How did the union, per the Ledger, and the port authority, per Radio Sarn, each react?")
 
     assert sides == ("How did the union, per the Ledger, react?", "How did the port authority, per Radio Sarn, react?")
+
+
+def test_an_outlet_named_with_of_is_its_whole_name_before_a_possessive() -> None:
+    known = ("The Times of Israel", "Al Jazeera")
+
+    assert parse_question("What toll does the Times of Israel's March report give?", known).outlet == "Times of Israel"
