@@ -32,7 +32,10 @@ _THAT_OF = re.compile(r"^(?:that|those) of\s+(?:the\s+)?(?P<owner>(?:[\w’'.\-]
 _SIDE = r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,2}?"  # "Israel", "the union", "the Herald"
 # "How did Hamas, per the NYT, and Arab officials from the mediators, per the Times of Israel, each
 # view …": a side may have its source as an aside, which its clause keeps.
-_ASIDED = r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,5}?,\s*[^,?]{3,60},"
+_ASIDED = (
+    r"(?:the\s+)?[\w’'.\-]+(?:\s+[\w’'.\-]+){0,5}?,\s*"
+    r"(?:per|according\s+to|speaking|citing|quoted|in\s+the|who|which)\b[^,?]{0,60},"
+)  # not a list: "How did Israel, Egypt, and Qatar each respond" is three sides, not two
 _EACH = re.compile(
     r"^\s*(?P<ask>(?i:how|what|why|when)\s+(?i:did|does|do|was|is|were|are|has|have|had)\s+)"
     rf"(?P<a>{_SIDE}|{_ASIDED})\s+and\s+(?P<b>{_SIDE}|{_ASIDED})\s+(?:each|both)\s+(?P<rest>.+?)\s*\??\s*$"

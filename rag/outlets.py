@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 
-_NAME = r"[A-Z][\w’'\-]*(?:\s(?:of\s)?[A-Z][\w’'\-]*)*(?:\s\d{1,3}(?!\d))?"
+_NAME = r"[A-Z][\w’'\-]*+(?:\s(?:of\s)?[A-Z][\w’'\-]*+)*(?:\s\d{1,3}(?!\d))?"
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)"
 _ONE = re.compile(rf"\b(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}s?\b")
 _TWO = re.compile(rf"\b(?P<a>{_NAME})\s+and\s+(?:the\s+)?(?P<b>{_NAME})(?:[’']s)?\s+{_REPORT}s\b")
@@ -22,10 +22,11 @@ _BRACKETED = re.compile(rf"\((?P<a>{_NAME})\)")
 # "officials cited by Al Jazeera", "as reported by the New York Times": the outlet is the report.
 _CITED = re.compile(rf"\b(?:cited|quoted|reported|interviewed|published) by (?:the\s+)?(?P<a>{_NAME})")
 # Words a question may put before a name: "In the September 2024 report" names no outlet.
-_NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {d.lower() for d in calendar.day_name} | {
+_NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
     "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did", "yesterday", "today",
 }  # fmt: skip
 # "Rebutting reports that …", "Citing reports": a participle opening the question, not an outlet.
+_WEEKDAYS = {d.lower() for d in calendar.day_name}
 _PARTICIPLE = re.compile(r"[A-Z][a-z]{2,}ing")
 
 
@@ -90,8 +91,12 @@ def clean_outlet(name: str) -> str:
     """The outlet in a name a question puts before "report": not "The", "In the …" or a month, and
     not what follows its possessive."""
     words = name.split()
-    while words and (words[0].lower() in _NOT_OUTLETS or _PARTICIPLE.fullmatch(words[0])):
+    while words and words[0].lower() in _NOT_OUTLETS:
         words = words[1:]  # "The New York Times", "In the …": the outlet starts after
+    # "its Wednesday update", "Rebutting reports": a weekday or a participle alone is no outlet (but
+    # "The Sunday Times" and "Beijing Daily" are).
+    if len(words) == 1 and (words[0].lower() in _WEEKDAYS or _PARTICIPLE.fullmatch(words[0])):
+        words = []
     # "Al Jazeera's February report": the outlet ends at its possessive; the month is the report's.
     owner = next((k for k, w in enumerate(words) if w.endswith(("'s", "’s"))), None)
     if owner is not None:

@@ -10,34 +10,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.asked_speaker import asked_speaker
 from rag.comparison import comparison_sides
 from rag.names import question_names
 from rag.ordinals import ORDINALS
-from rag.outlets import clean_outlet, expand_acronym, named_outlets, outlets_mentioned, same_outlet
+from rag.outlets import clean_outlet, expand_acronym, named_outlets, outlets_mentioned
 from rag.speech import QUESTION_VERBS
 from rag.words import MONTHS, ROLE_NOUNS, fact_numbers, is_demonym, is_stopword, numbers, stems
 
-_SPEAKER = re.compile(
-    rf"\b(?i:what|how|why)\s+(?i:did|does|do|has|have|was|is)\s+(?P<role>the\s+(?:[\w\-]+\s+){{0,4}}?|(?:[\w\-]+\s+){{0,3}}?(?i:{ROLE_NOUNS})\s+)?"
-    # Not "how did Biden's claim …": a possessive is a noun phrase's, not a speaker's.
-    # An adverb may stand between: "How did Netanyahu publicly react …".
-    # So may an appositive: "How did Matthew Miller, speaking for the State Department, characterise …".
-    # Not the place a role is of ("the US ambassador to Israel"): rag.role_speakers reads that role.
-    rf"(?<!\sto\s)(?<!\sof\s)(?<!\sfor\s)(?P<a>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)(?:,[^,?]{{3,60}},)?\s+(?:(?:[a-z]+ly|first|later|also|then)\s+)?"
-    rf"(?i:{QUESTION_VERBS})\b"
-    r"|\b(?i:according to)\s+(?!the\b)(?P<b>(?:[A-Z][\w’'\-]*\s?)+)"
-    r"|\b(?i:did)\s+(?P<c>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+(?i:say|claim|state)\b"
-    r"|\b(?i:what|which)\s+(?i:was|were|is|are)\s+(?P<d>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+"
-    r"(?i:message|assessment|view|position|response|reaction|warning|comment|remark|argument|claim|explanation|"
-    r"description|account|characteri[sz]ation|verdict)"
-    # "What parting message did Blinken give reporters …": the words a named person gave.
-    r"|\b(?i:what|which)\s+(?:[\w\-]+\s+){0,2}?(?i:message|words|warning|remarks?|comments?|assessment|"
-    r"explanation|reason|answer|reply|response|pledge|promise|description|account|verdict|prediction)\s+"
-    r"(?i:did|does|had|has)\s+(?P<f>(?:[A-Z][\w’'\-]*\s?)+?)(?<![’']s)\s+"
-    r"(?i:give|offer|deliver|send|make|issue|have|share|provide)\b"
-    # One side of a comparison (rag.comparison): "Blinken's reaction to the plan".
-    r"|^(?P<e>(?:[A-Z][\w’'\-]*\s?)+?)[’']s\s+(?i:assessment|view|position|response|reaction|comments?|remarks?|account|description|version|explanation)\b"
-)
 # Not "what was he insisting on by late August": a time is when, not what about.
 _TOPIC = re.compile(
     r"\b(?:about|on|regarding)\s+(?!(?:by|in|during|before|after|until|since|at)\b)(?P<topic>[^?]+)\??\s*$",
@@ -203,18 +183,7 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
     outlets = tuple(o for o in outlets if not any(o != other and o in other for other in outlets))
     if not outlet and len(outlets) == 1:
         outlet = outlets[0]
-    speaker, role, speaker_match = "", "", None
-    for match in _SPEAKER.finditer(text):
-        found = next(v for k, v in match.groupdict().items() if v and k != "role").strip()
-        # Not "according to Gaza's health ministry" (a body of Gaza's, not Gaza), nor "according to Al
-        # Jazeera" (which report, not who is quoted in it): then whoever the rest of the question has
-        # speaking ("According to the Times, how did Hamas characterise …").
-        # Nor "What did the February report say …": a month names an article, not a speaker.
-        if found.lower() in MONTHS:
-            continue
-        if not found.endswith(("'s", "’s")) and not any(same_outlet(o, clean_outlet(found)) for o in outlets):
-            speaker, role, speaker_match = found, match.group("role") or "", match
-            break
+    speaker, role, according = asked_speaker(text, outlets)
     names = [
         n
         for n in question_names(text, exclude=outlet)
@@ -232,7 +201,7 @@ def parse_question(text: str, known_outlets: tuple[str, ...] = ()) -> Question:
         speaker_stems=frozenset(stems(f"{role} {speaker}")),  # "the US ambassador Lew": all of it names him
         speaker=speaker,
         topic=topic_match.group("topic").strip() if topic_match else "",
-        answer_type=_answer_type(text, speaker, bool(speaker_match and speaker_match.group("b"))),
+        answer_type=_answer_type(text, speaker, according),
         parts=parts,
         # "…in the Al Jazeera report and the Times of Israel report": one piece of evidence per article.
         compare=(bool(_PART_CUE.search(text)) or reports_named > 1) and len(parts) < 2,

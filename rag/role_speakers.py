@@ -15,6 +15,7 @@ in the same sentence.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from rag.speech import QUESTION_VERBS
 from rag.words import ROLE_NOUNS, is_stopword
 
 _ROLE = rf"(?:{ROLE_NOUNS})s?"
-_CAP = r"[A-Z][\w’'\-.]*"
+_CAP = r"[A-Z][\w’'\-.]*+"  # possessive: a word is never split at its capitals (no backtracking blow-up)
 # "What did the State Department spokesman say", "How did America's envoy to Israel describe",
 # "Why did the NSC spokesman call …": a role where a speaker's name would stand. Not when a name
 # follows the role ("the State Department spokesman Matthew Miller"): that is parsed as the speaker.
@@ -37,21 +38,25 @@ _ASKED = re.compile(
     rf"(?P<phrase2>(?i:the\s+)?(?P<mods2>(?:[\w’'\-.]+\s+){{0,4}}?)(?P<role2>(?i:{_ROLE}))"
     rf"(?P<tail2>\s+(?:of|to|for|at|in)\s+(?:the\s+)?(?:{_CAP}\s?)+)?)(?=\s*[,?])"
 )
-# Roles a question may give in other words than the article: an "official" or a "diplomat" holds any
-# office (the article's "Ambassador"), an "envoy" is an ambassador or an envoy.
-_FAMILY: dict[str, tuple[str, ...]] = {
-    "official": (),
-    "diplomat": (),
-    "leader": (),
-    "figure": (),
-    "envoy": ("envoy", "ambassador"),
-}
+# Roles a question may give in other words than the article: an "envoy" is an ambassador or an envoy.
+# An "official", "diplomat", "leader" or "figure" is read only where the article writes that word
+# beside the name ("Hamas official Osama Hamdan"): taken for any office, "the US official" became
+# whichever US office holder the passages name most, and an unnamed official's words theirs.
+_FAMILY: dict[str, tuple[str, ...]] = {"envoy": ("envoy", "ambassador")}
 # "Deputy Foreign Minister", "former ambassador": another office than the one asked for.
 _LESSER = re.compile(r"\b(?:deputy|vice|former|acting|assistant|ex|junior|under)[\s\-]+(?:[\w’'\-]+\s+){0,2}$", re.I)
 _LESSER_WORD = re.compile(r"\b(?:deputy|vice|former|acting|assistant|ex|junior|under)\b", re.I)
+_TIME_WORDS = frozenset([m.lower() for m in calendar.month_name[1:]] + [d.lower() for d in calendar.day_name])
 _REACH = 6  # words before a role word that may narrow it ("State Department", "US")
 _NAME_AFTER = re.compile(rf"\s+(?:(?:of|to|for|at|in)\s+(?:the\s+)?)?(?P<run>(?:{_CAP}\s+)*{_CAP})")
-_NAME_BEFORE = re.compile(rf"(?P<name>{_CAP}\s+{_CAP}),\s+(?:the|a|an)\s+(?:[\w’'\-.]+\s+){{0,4}}$")
+# "Osama Hamdan, a Hamas official": the name opens the sentence or a clause; not "In New York, the
+# US ambassador" (a place after a preposition) nor "Last Tuesday, the spokesman".
+_NAME_BEFORE = re.compile(
+    rf"(?:^|[;:“\"]\s*|,\s+(?:and|but)\s+|\band\s+)[\"“]?(?P<name>{_CAP}\s+{_CAP}),\s+(?:(?:the|a|an)\s+)?(?:[\w’'\-.]+\s+){{0,4}}$"
+)
+_NOT_NAME = frozenset(
+    {"last", "next", "this", "early", "late", "east", "west", "north", "south", "new", "in", "on", "at", "from"}
+)
 # A modifier an article may write out: "US" is "U.S.", "United States", "American".
 _SAME = {
     "us": ("us", "u.s.", "united states", "american", "america"),
@@ -96,8 +101,14 @@ def role_holder(question: str, texts: Iterable[str]) -> tuple[str, str]:
 
 
 def with_holder(question: str, phrase: str, name: str) -> str:
-    """The question with the role's holder in the role's place: "What did Matthew Miller say …"."""
-    return question.replace(phrase, name, 1) if phrase and name else question
+    """The question with the role's holder in the asked role's place: "What did Matthew Miller say …"
+    (there, not where the same words set the scene: "After the US envoy left, what did the US envoy say")."""
+    match = _ASKED.search(question)
+    if not (phrase and name and match):
+        return question
+    group = "phrase" if match.group("phrase") else "phrase2"
+    start, end = match.start(group), match.start(group) + len(match.group(group).rstrip())  # the tail ends on a space
+    return f"{question[:start]}{name}{question[end:]}"
 
 
 def _holders(sentence: str, role: str, wanted: list[str], asked: str = "") -> list[str]:
@@ -113,16 +124,14 @@ def _holders(sentence: str, role: str, wanted: list[str], asked: str = "") -> li
         if _LESSER.search(sentence[: match.start()]) and not _LESSER_WORD.search(asked):
             continue  # "Deputy Foreign Minister Pavel Strand" is not the foreign minister
         name, end = "", match.end()
-        after = _NAME_AFTER.match(sentence, match.end())
+        before = _NAME_BEFORE.search(sentence[: match.start()])
+        if before:  # preferred: "Daniel Hagari, spokesman for the Israel Defense Forces," is Hagari
+            first, last = before.group("name").split()
+            name = f"{first} {last}" if _name_word(first) and _name_word(last) else ""
+        after = None if name else _NAME_AFTER.match(sentence, match.end())
         if after:
-            *_, first, last = ["", *[w.strip(".,") for w in after.group("run").split()]]
-            if _name_word(first) and _name_word(last):
-                name, end = f"{first} {last}", after.end()
-        if not name:
-            before = _NAME_BEFORE.search(sentence[: match.start()])
-            if before:
-                first, last = before.group("name").split()
-                name = f"{first} {last}" if _name_word(first) and _name_word(last) else ""
+            name, end = _person_after(after, asked), after.end()
+            end = end if name else match.end()
         lead = " ".join(sentence[: match.start()].split()[-_REACH:])
         if end == match.end():  # named before the role: "Osama Hamdan, a Hamas official in Beirut,"
             end += len(re.match(r"(?:\s+[^\s,.;:]+){0,3}", sentence[end:]).group(0))
@@ -131,10 +140,30 @@ def _holders(sentence: str, role: str, wanted: list[str], asked: str = "") -> li
     return out
 
 
+def _person_after(after: re.Match[str], asked: str) -> str:
+    """The first name and surname in the capitalised run after a role word: "spokesperson John Kirby
+    Says …" -> John Kirby (a headline's words run on); after "to"/"of" the run starts with what the
+    office is of ("Ambassador to Israel Jack Lew", "Secretary of State Antony Blinken"), which is
+    skipped; "Secretary of State Blinken" names no first name, so no one."""
+    words = [w.strip(".,") for w in after.group("run").split()]
+    if after.group(0).split()[0].lower() in ("of", "to", "for", "at", "in"):
+        words = words[1:] if len(words) > 2 else []
+    asked_words = {w.lower() for w in asked.split()}
+    while words and words[0].lower() in asked_words:
+        words = words[1:]
+    if len(words) < 2:
+        return ""
+    first, last = words[0], re.sub(r"[’']s$", "", words[1])
+    return f"{first} {last}" if _name_word(first) and _name_word(last) and last == words[1] else ""
+
+
 def _name_word(word: str) -> bool:
-    """A word of a person's name beside a role: capitalised, not an acronym or a stopword. Not tested
-    for looking like a nationality: beside a role, "Avi Hyman" and "Osama Hamdan" are names."""
-    return word[:1].isupper() and not word.isupper() and not is_stopword(word)
+    """A word of a person's name beside a role: capitalised, not an acronym, a stopword, a time or a
+    direction. Not tested for looking like a nationality: beside a role, "Avi Hyman" and "Osama
+    Hamdan" are names."""
+    plain = word.strip("“”\"'’").lower()
+    times = plain in _TIME_WORDS
+    return word[:1].isupper() and not word.isupper() and not is_stopword(word) and plain not in _NOT_NAME and not times
 
 
 def _modifier_word(word: str) -> bool:

@@ -126,11 +126,18 @@ _ROLE_SPEAKS = re.compile(rf"\bthe\s+(?:[\w’'\-]+\s+){{0,3}}?{_ROLES}\s+(?:{WH
 
 
 def _named_role_speaks(text: str) -> bool:
-    """An office speaks in the window ("the Israeli prime minister said") and the window names its
-    holder ("Netanyahu appeared to reject …"): the answer to "which leader vowed …" is there."""
-    return bool(_ROLE_SPEAKS.search(text)) and any(
-        w.strip(".,;:'’\"“”")[:1].isupper() and not is_stopword(w.strip(".,;:'’\"“”")) for w in text.split()[1:]
-    )
+    """An office speaks in the window ("the Israeli prime minister said") and the window names a
+    person outside the quotes and the office's own words ("Netanyahu appeared to reject …"): the
+    answer to "which leader vowed …" is there. Not "“We will …,” the Ardish prime minister said"."""
+    spoken = _ROLE_SPEAKS.search(text)
+    if not spoken:
+        return False
+    rest = _QUOTED.sub(" ", text[: spoken.start()] + " " + text[spoken.end() :])
+    words = [w.strip(".,;:()'’\"“”") for w in rest.split()]
+    return any(w[:1].isupper() and not w.isupper() and not is_stopword(w) and not is_demonym(w) for w in words)
+
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 def _someone_speaks(question: Question, text: str) -> bool:

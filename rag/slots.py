@@ -62,6 +62,7 @@ _HARMED = re.compile(r"\b(?:wound|injur|hurt|casualt)", re.IGNORECASE)
 _PEOPLE = frozenset(stems("people persons individuals"))
 # Who a news report relies on, which it names in several ways: sources, officials, diplomats, people.
 _INFORMANTS = frozenset(stems("sources officials diplomats insiders aides"))
+_ASKED_INFORMANTS = frozenset(stems("sources insiders"))  # not "how many officials": those are counted as such
 _PERSONS = frozenset(["men", "women", "children", "people", "captives", "hostages", "civilians", "residents", "crew"])
 _PERSON_NOUN = re.compile(r"[a-z]+(?:men|ers|ors|ists|ians|ees|ants|ents)")
 _WANTS_PERCENT = re.compile(r"\bwhat (?:percentage|percent)\b|\bhow many percent\b", re.IGNORECASE)
@@ -245,7 +246,7 @@ def _counts_the_same(asked_stems: frozenset[str], asked: str, noun: str) -> bool
     people when people of some kind are asked for ("residents": "4,600 people had to leave")."""
     if asked_stems & stems(noun):
         return True
-    if asked_stems & _INFORMANTS and stems(noun) & _INFORMANTS:
+    if asked_stems & _ASKED_INFORMANTS and stems(noun) & _INFORMANTS:
         return True  # "how many sources": the article counts them as "four officials familiar with the talks"
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", noun)]
     if any(w.endswith(a) and len(w) - len(a) >= 4 for a in asked.lower().split() for w in words):

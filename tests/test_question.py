@@ -354,6 +354,9 @@ def test_the_counted_thing_is_past_a_second_number_of() -> None:
         ("What was Kirby's description of the Cairo meeting?", "Kirby"),
         ("What did the Ardish ambassador to Norvik say about the treaty?", ""),  # a role of a place, not "Norvik"
         ("What did the Ardish ambassador to Norvik Lena Holm say about the treaty?", "Lena Holm"),
+        ("What did the Ardish ambassador to the UN say?", ""),  # nor the body it is to
+        ("Why did Tamm say the talks failed?", "Tamm"),
+        ("Why did Tamm call the minister?", ""),  # an act's reason, not Tamm's words
     ],
 )
 def test_whose_words_are_asked_for(question: str, speaker: str) -> None:
@@ -381,3 +384,19 @@ def test_an_outlet_named_with_of_is_its_whole_name_before_a_possessive() -> None
     known = ("The Times of Israel", "Al Jazeera")
 
     assert parse_question("What toll does the Times of Israel's March report give?", known).outlet == "Times of Israel"
+
+
+def test_a_question_in_capitals_is_parsed_without_backtracking_forever() -> None:
+    # Each capitalised word is matched whole (possessive): "IDF" is never tried as "I" + "DF", which
+    # made a question in capitals take minutes before.
+    question = parse_question("WHY DID THE IDF SPOKESMAN OF THE UNRWA SCHOOLS BOMB THE HOSPITAL IN GAZA CITY?")
+
+    assert question.text.startswith("WHY")
+
+
+def test_a_sunday_paper_keeps_its_day_and_a_list_is_not_an_aside() -> None:
+    from rag.comparison import comparison_sides
+    from rag.outlets import clean_outlet
+
+    assert clean_outlet("The Sunday Times") == "Sunday Times"
+    assert comparison_sides("How did Ardland, Norvik, and Vell each respond to the plan?") == ()

@@ -57,3 +57,38 @@ def test_the_state_department_spokesman_is_asked_for_millers_words(assistant: As
 
     assert not answer.abstained
     assert "expeditiously" in answer.answer  # Miller's own words, not only the lead that names him
+
+
+@pytest.mark.parametrize(
+    ("question", "texts"),
+    [
+        # A generic role is read only where the article writes that word beside the name.
+        ("What did the Ardish official say about the ferry?", ["An Ardish official said fares would rise.", _LEDGER]),
+        # A place or a time before the role is not its holder.
+        ("What did the Ardish ambassador say?", ["In New Harlow, the Ardish ambassador said the vote was delayed."]),
+        ("What did the Ardish ambassador say?", ["Last Tuesday, the Ardish ambassador said the vote was delayed."]),
+        # "Secretary of State Brandt": the run after "of" is the office's, and no first name follows.
+        ("What did the Secretary of State say?", ["Secretary of State Brandt said the talks would resume."]),
+    ],
+)
+def test_no_one_is_made_the_holder_of_a_role_the_text_does_not_give_them(question: str, texts: list[str]) -> None:
+    assert role_holder(question, texts)[1] == ""
+
+
+def test_the_holder_is_the_name_beside_the_role_not_the_words_after_it() -> None:
+    hagari = ["Daniel Hagari, spokesman for the Ardish Defence Forces, said the drills were over."]
+    headline = ["Ferry Operator Spokesman Oren Vask Says Sailings Resume"]
+
+    assert role_holder("What did the spokesman say about the drills?", hagari)[1] == "Daniel Hagari"
+    assert role_holder("What did the ferry operator spokesman say?", headline)[1] == "Oren Vask"
+
+
+def test_the_asked_role_is_replaced_where_it_is_asked() -> None:
+    question = "After the Norvik Air spokeswoman left, what did the Norvik Air spokeswoman say?"
+    phrase, name = role_holder(question, [_LEDGER])
+
+    assert with_holder(question, phrase, name) == "After the Norvik Air spokeswoman left, what did Halla Brandt say?"
+    to_place = "What did the Ardish ambassador to Norvik say about fares?"  # the role's tail ends on a space
+    assert (
+        with_holder(to_place, "the Ardish ambassador to Norvik", "Lena Holm") == "What did Lena Holm say about fares?"
+    )
