@@ -13,6 +13,8 @@ from __future__ import annotations
 import calendar
 import re
 
+from rag.words import WEEKDAYS
+
 _NAME = r"[A-Z][\w’'\-]*+(?:\s(?:of\s)?[A-Z][\w’'\-]*+)*(?:\s\d{1,3}(?!\d))?"
 _REPORT = r"(?:report|article|piece|story|coverage|account|reporting|dispatch|update|item)"
 _ONE = re.compile(rf"\b(?P<a>{_NAME})(?:[’']s)?\s+{_REPORT}s?\b")
@@ -26,7 +28,6 @@ _NOT_OUTLETS = {m.lower() for m in calendar.month_name[1:]} | {
     "the", "a", "an", "in", "on", "of", "how", "what", "which", "do", "did", "yesterday", "today",
 }  # fmt: skip
 # "Rebutting reports that …", "Citing reports": a participle opening the question, not an outlet.
-_WEEKDAYS = {d.lower() for d in calendar.day_name}
 _PARTICIPLE = re.compile(r"[A-Z][a-z]{2,}ing")
 
 
@@ -95,7 +96,7 @@ def clean_outlet(name: str) -> str:
         words = words[1:]  # "The New York Times", "In the …": the outlet starts after
     # "its Wednesday update", "Rebutting reports": a weekday or a participle alone is no outlet (but
     # "The Sunday Times" and "Beijing Daily" are).
-    if len(words) == 1 and (words[0].lower() in _WEEKDAYS or _PARTICIPLE.fullmatch(words[0])):
+    if len(words) == 1 and (words[0].lower() in WEEKDAYS or _PARTICIPLE.fullmatch(words[0])):
         words = []
     # "Al Jazeera's February report": the outlet ends at its possessive; the month is the report's.
     owner = next((k for k, w in enumerate(words) if w.endswith(("'s", "’s"))), None)

@@ -8,21 +8,21 @@ is a named-speaker question, which the evidence stage already attributes and che
 
 Hand-written because no NER or coreference model ships here (see OFFLINE-NOTES): a role word of the
 shared list (rag.words ROLE_NOUNS) with a first name and surname right after it ("spokesperson John
-Kirby", "Ambassador to Israel Jack Lew") or before it ("Matthew Miller, the State Department
-spokesman,"), and every capitalised modifier of the asked role ("State Department", "US", "Israel")
-in the same sentence.
+Kirby", "Ambassador to Israel Jack Lew") or opening the clause before it ("Osama Hamdan, a Hamas
+official"), and every modifier of the asked role that narrows it ("State Department", "US",
+"government"; not "senior") within a few words of that role word.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import Counter
 from collections.abc import Iterable
 
+from rag.roles import NOT_RESTRICTIVE
 from rag.sentences import sentence_spans
 from rag.speech import QUESTION_VERBS
-from rag.words import ROLE_NOUNS, is_stopword
+from rag.words import MONTHS, ROLE_NOUNS, WEEKDAYS, is_stopword
 
 _ROLE = rf"(?:{ROLE_NOUNS})s?"
 _CAP = r"[A-Z][\w’'\-.]*+"  # possessive: a word is never split at its capitals (no backtracking blow-up)
@@ -44,9 +44,10 @@ _ASKED = re.compile(
 # whichever US office holder the passages name most, and an unnamed official's words theirs.
 _FAMILY: dict[str, tuple[str, ...]] = {"envoy": ("envoy", "ambassador")}
 # "Deputy Foreign Minister", "former ambassador": another office than the one asked for.
-_LESSER = re.compile(r"\b(?:deputy|vice|former|acting|assistant|ex|junior|under)[\s\-]+(?:[\w’'\-]+\s+){0,2}$", re.I)
-_LESSER_WORD = re.compile(r"\b(?:deputy|vice|former|acting|assistant|ex|junior|under)\b", re.I)
-_TIME_WORDS = frozenset([m.lower() for m in calendar.month_name[1:]] + [d.lower() for d in calendar.day_name])
+_LESSER_WORDS = r"\b(?:deputy|vice|former|acting|assistant|ex|junior|under)"
+_LESSER = re.compile(rf"{_LESSER_WORDS}[\s\-]+(?:[\w’'\-]+\s+){{0,2}}$", re.I)
+_LESSER_WORD = re.compile(rf"{_LESSER_WORDS}\b", re.I)
+_TIME_WORDS = frozenset(MONTHS) | WEEKDAYS
 _REACH = 6  # words before a role word that may narrow it ("State Department", "US")
 _NAME_AFTER = re.compile(rf"\s+(?:(?:of|to|for|at|in)\s+(?:the\s+)?)?(?P<run>(?:{_CAP}\s+)*{_CAP})")
 # "Osama Hamdan, a Hamas official": the name opens the sentence or a clause; not "In New York, the
@@ -172,9 +173,7 @@ def _modifier_word(word: str) -> bool:
     return not is_stopword(word) and word.lower() not in _NOT_RESTRICTIVE
 
 
-_NOT_RESTRICTIVE = frozenset(
-    {"senior", "top", "leading", "high-ranking", "high-level", "key", "prominent", "veteran", "main", "then"}
-)
+_NOT_RESTRICTIVE = NOT_RESTRICTIVE | {"then"}  # rag.roles' list, and "the then-minister"
 
 
 def _key(word: str) -> str:

@@ -44,7 +44,7 @@ def _same_sentence(before: list[str], after: list[str]) -> list[str]:
     return kept + after[1 : stop + 1]
 
 
-_NOT_RESTRICTIVE = frozenset(
+NOT_RESTRICTIVE = frozenset(
     {"the", "a", "an", "senior", "top", "leading", "high-ranking", "high-level", "key", "prominent", "veteran", "main"}
 )
 
@@ -58,7 +58,7 @@ def fills_role(question: Question, text: str, context: str = "") -> bool:
     if not match:
         return any(w[:1].isupper() for w in text.split()[1:])
     # "senior", "top": how the question rates the role, which the article need not repeat
-    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in _NOT_RESTRICTIVE]
+    modifiers = [m.lower() for m in match.group("mods").split() if m.lower() not in NOT_RESTRICTIVE]
     stems_ = [m[: max(4, len(m) - 3)] for m in modifiers]  # "Egyptian" matches "Egypt's"
     in_text, in_context = normalise(text), normalise(context)
     if _SPOKE.match(question.text, match.end()) and (_someone_speaks(question, text) or _named_role_speaks(text)):

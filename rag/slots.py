@@ -9,7 +9,6 @@ Hand-written because no NER or QA model ships here (see OFFLINE-NOTES).
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 
@@ -19,7 +18,7 @@ from rag.relevance import new_name
 from rag.retrieval import Passage
 from rag.roles import fills_role
 from rag.speech import WHO_VERBS, reports_speech
-from rag.words import NUMBER_WORDS, QUANTITY_WORDS, mentions, normalise, numbers, stems
+from rag.words import MONTHS, NUMBER_WORDS, QUANTITY_WORDS, mentions, normalise, numbers, stems
 
 # cosine (MiniLM) between the counted thing asked about and the noun after a number:
 # "houses"/"homes" and "captives"/"hostages" pass, "trucks"/"hectares" do not.
@@ -177,7 +176,7 @@ def asked_event(question: Question) -> str:
     return next(iter(stems(participles[-1])), "") if participles else ""
 
 
-_MONTH_STEMS = frozenset(stems(" ".join(calendar.month_name[1:])))
+_MONTH_STEMS = frozenset(stems(" ".join(MONTHS)))
 
 
 def asked_moment(question: Question) -> frozenset[str]:

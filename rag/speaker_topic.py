@@ -18,7 +18,7 @@ from rag.attribution import anonymous_source, credits, present_pointer, present_
 from rag.relevance import lexical_overlap
 from rag.sentences import sentence_spans
 from rag.speech import reports_speech
-from rag.words import mentions, stems
+from rag.words import mentions
 
 if TYPE_CHECKING:
     from rag.question import Question
@@ -88,11 +88,6 @@ def topic_names(question: Question) -> list[str]:
 def _said(word: str, text: str) -> bool:
     """The word stands in the text on its own or as part of a hyphenated one ("IDF-Hezbollah")."""
     return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text, re.IGNORECASE) is not None
-
-
-def topic_stems(question: Question) -> frozenset[str]:
-    """The content stems of the asked topic, without the speaker's name or the report's date or outlet."""
-    return frozenset(stems(question.topic)) & question.stems - question.speaker_stems
 
 
 def credited_in_article(article_text: str, ev: Evidence, speaker: str) -> bool:
